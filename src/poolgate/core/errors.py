@@ -274,7 +274,6 @@ class WebAuthnRelyingPartyMismatchException(CognitoError):
     pass
 
 
-
 # Wire-level and authentication errors: not in the model's shapes, but what AWS's
 # front door answers for every JSON service.
 
@@ -290,9 +289,11 @@ class UnknownOperationException(CognitoError):
 class AuthError(CognitoError):
     """The request's AWS Signature Version 4 credentials were refused.
 
-    AWS's JSON-protocol front door answers these with HTTP 400, like every other
-    client error of the protocol.
+    HTTP statuses follow AWS's "Common Errors" reference: 403 for a missing token,
+    an unknown key or a wrong signature, 400 for a malformed signature.
     """
+
+    status = 403
 
 
 class MissingAuthenticationTokenException(AuthError):
@@ -300,7 +301,7 @@ class MissingAuthenticationTokenException(AuthError):
 
 
 class IncompleteSignatureException(AuthError):
-    pass
+    status = 400
 
 
 class UnrecognizedClientException(AuthError):

@@ -1,0 +1,131 @@
+"""Configuration: a TOML file, then ``POOLGATE_*`` environment overrides, then CLI flags.
+
+Only the settings that exist are accepted; a typo in the file is an error at start,
+not a silently ignored key.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says which setting and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 9229
+    data_dir: Path = Path("data")
+    # Empty means SQLite in the data directory.
+    database_url: str = ""
+    # Base of issuers, JWKS and hosted-page links; defaults to http://{host}:{port}.
+    public_url: str = ""
+    # Issuer template; "{public_url}" and "{pool_id}" and "{region}" are substituted.
+    issuer: str = "{public_url}/{pool_id}"
+    region: str = "us-east-1"
+    account_id: str = "123456789012"
+    # 32 bytes, base64 (urlsafe or standard). Empty: generated into the data directory.
+    master_key: str = ""
+    admin_access_key_id: str = ""
+    admin_secret_access_key: str = ""
+    log_level: str = "info"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def effective_public_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return normalize_database_url(self.database_url)
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'poolgate.db').resolve()}"
+
+    def issuer_for(self, pool_id: str) -> str:
+        return self.issuer.format(
+            public_url=self.effective_public_url, pool_id=pool_id, region=self.region
+        )
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the URLs people paste (``postgres://``, ``postgresql://``) and pick the
+    async driver Poolgate ships with."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+    return url
+
+
+_SECTION_KEYS = {"server", "database", "admin", "keys"}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    kinds = {f.name: f.type for f in fields(Settings)}
+    kind = kinds[name]
+    if kind == "int":
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"setting {name!r} must be an integer, got {value!r}") from None
+    if kind == "Path":
+        return Path(value)
+    if kind == "str":
+        if not isinstance(value, str):
+            raise ConfigError(f"setting {name!r} must be a string, got {value!r}")
+        return value
+    return value
+
+
+def load_settings(
+    config_file: Path | None = None,
+    environ: dict[str, str] | None = None,
+    **overrides: object,
+) -> Settings:
+    """Build the settings: defaults < TOML file < environment < explicit overrides.
+
+    The TOML file may put Poolgate's own settings at the top level or under
+    ``[server]``; other tables (``[[pools]]``, ``[[functions]]``...) are kept in
+    ``extra`` for the commands that read them.
+    """
+    env = os.environ if environ is None else environ
+    known = {f.name for f in fields(Settings)} - {"extra"}
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    if config_file is not None:
+        try:
+            raw = tomllib.loads(Path(config_file).read_text())
+        except FileNotFoundError:
+            raise ConfigError(f"config file {config_file} does not exist") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {config_file}: {exc}") from None
+        flat: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key in _SECTION_KEYS and isinstance(value, dict):
+                flat.update(value)
+            elif key in known:
+                flat[key] = value
+            else:
+                extra[key] = value
+        for key, value in flat.items():
+            if key not in known:
+                raise ConfigError(f"config file {config_file}: unknown setting {key!r}")
+            values[key] = _coerce(key, value)
+    for name in known:
+        env_value = env.get(f"POOLGATE_{name.upper()}")
+        if env_value is not None and env_value != "":
+            values[name] = _coerce(name, env_value)
+    for name, value in overrides.items():
+        if value is not None:
+            values[name] = _coerce(name, value)
+    settings = replace(Settings(), **values, extra=extra)
+    if settings.issuer.count("{pool_id}") != 1:
+        raise ConfigError("setting 'issuer' must contain '{pool_id}' exactly once")
+    return settings

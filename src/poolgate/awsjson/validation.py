@@ -15,34 +15,45 @@ input shape and raises what Cognito answers for the same body:
       constraint: ...; Value null at 'b' failed to satisfy constraint: Member
       must not be null
 
-Message conventions (copied from observed AWS responses):
+Message conventions, taken from AWS responses seen in the wild where noted:
 
 * Paths are member names with the first letter lower-cased, joined by dots:
   ``policies.passwordPolicy.minimumLength``. List elements that are structures,
-  lists or maps are addressed as ``<list>.<n>.member`` (1-based), map values of
-  those kinds as ``<map>.<key>.member``: ``userAttributes.1.member.name``.
+  lists or maps are addressed as ``<list>.<n>.member`` (1-based, as AWS does:
+  ``userAttributes.1.member.name``), map values of those kinds as
+  ``<map>.<key>.member`` (as DynamoDB's ``requestItems.<table>.member.keys``).
 * Values are rendered the way Java's ``toString`` would, in single quotes:
-  ``'abc'``, ``'7'`` (numbers are quoted too, as in AWS's ``Value '0' at
-  'maxResults'``), ``'true'``, ``'[A, B]'``, ``'{k=v}'``; a missing value is
-  ``null`` without quotes. A value whose shape is sensitive, or contains a
-  sensitive shape, is never rendered: ``Value at 'password' failed ...``.
+  ``'abc'``, ``'7'`` (AWS quotes numbers too: ``Value '0' at 'maxResults'``),
+  ``'true'``, ``'[A, B]'``, ``'{k=v}'``; an absent value is ``null`` without
+  quotes. A value whose shape is sensitive, or contains a sensitive shape
+  (``userAttributes`` holds sensitive values), is never rendered:
+  ``Value at 'password' failed ...`` (Cognito's own wording). A missing required
+  member still reads ``Value null at 'password'``: null reveals nothing.
 * One value breaking several constraints yields one error per constraint, in
-  the order: max length, min length, pattern, enum (max value, min value for
-  numbers) -- Cognito's own ``length ...; pattern ...`` ordering.
+  the order max length, min length, pattern, enum (max value, min value for
+  numbers), matching Cognito's ``length ...; pattern ...`` for passwords.
 * Scalar elements of a list are reported once for the whole list:
   ``Value '[FOO]' at 'explicitAuthFlows' failed to satisfy constraint: Member
-  must satisfy constraint: [Member must satisfy enum value set: [...]]``. Like
-  AWS, the bracket lists all of the element shape's constraints, not just the
-  broken ones. Maps likewise report ``Map keys must satisfy constraint: [...]``
-  and ``Map value must satisfy constraint: [...]`` (keys first).
+  must satisfy constraint: [Member must satisfy enum value set: [...]]``. As in
+  AWS, the bracket lists all of the element shape's constraints, not only the
+  broken ones, plus ``Member must not be null`` when an element is null. Maps
+  likewise report ``Map keys must satisfy constraint: [...]`` and then
+  ``Map value must satisfy constraint: [...]``.
 * Missing required members and member violations are listed in model order.
+  (AWS's order is not documented; model order is stable and readable.)
 * Collection sizes use AWS's wording ``Member must have length ...``.
+* Every violation is reported, as AWS does.
+
+Types follow the JSON tokens: integers must be JSON integers (not booleans, not
+decimals) within 32 bits (64 for ``long``), timestamps are numbers or ISO 8601
+strings, blobs are padded base64 strings whose decoded size is checked.
 
 Patterns are Java regular expressions matched against the whole value. They are
 compiled with the ``regex`` module (for ``\\p{L}`` and friends) after rewriting
 ``\\w``, ``\\d``, ``\\s`` and their negations to the ASCII-only classes they mean
-in Java, so ``[\\w\\s+=,.@-]+`` rejects ``Café`` just as Cognito does while
-``[\\p{L}]+`` accepts it.
+in Java, so ``[\\w\\s+=,.@-]+`` rejects ``Café`` as Java (and so AWS) would, while
+``[\\p{L}]+`` accepts it. Matching a value longer than 256 characters has a time
+budget; a value that exhausts it counts as not matching (see ``_pattern_matcher``).
 
 Every shape is compiled once into a closure (cached per model and shape name), so
 a request costs a walk over the members it actually contains.

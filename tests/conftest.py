@@ -197,3 +197,24 @@ def cognito(server: Server):  # type: ignore[no-untyped-def]
 def raw_cognito(server: Server):  # type: ignore[no-untyped-def]
     """A client that leaves validation to the server, to test the server's answers."""
     return cognito_client(server.url, validate=False)
+
+
+def latest_message(server: Server, recipient: str) -> dict[str, object]:
+    """The newest message to ``recipient``, read from the outbox over HTTP as a
+    developer would (never from the database)."""
+    response = httpx.get(
+        f"{server.url}/_mailbox/messages", params={"recipient": recipient, "limit": 1}
+    )
+    response.raise_for_status()
+    messages = response.json()["messages"]
+    assert messages, f"no message to {recipient}"
+    return dict(messages[0])
+
+
+def latest_code(server: Server, recipient: str) -> str:
+    import re
+
+    body = str(latest_message(server, recipient)["body"])
+    match = re.search(r"\b(\d{6})\b", body)
+    assert match, f"no code in {body!r}"
+    return match.group(1)

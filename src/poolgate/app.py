@@ -14,10 +14,11 @@ from starlette.routing import Route
 
 from poolgate.admin_keys import load_admin_key
 from poolgate.awsjson.endpoint import AwsJsonEndpoint
+from poolgate.bootstrap import open_context
 from poolgate.config import Settings
 from poolgate.core.context import Context
-from poolgate.crypto.sealing import Sealer, load_or_create_master_key
-from poolgate.store.sql import SqlStore
+from poolgate.mailbox import mailbox_routes
+from poolgate.store.base import Store
 from poolgate.wellknown.routes import WellKnown
 
 log = logging.getLogger("poolgate")
@@ -45,15 +46,17 @@ def create_app(settings: Settings) -> Starlette:
     async def health(_: Request) -> Response:
         return PlainTextResponse("ok")
 
+    def store() -> Store:
+        ctx = state["ctx"]
+        assert isinstance(ctx, Context)
+        return ctx.store
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        sealer = Sealer(load_or_create_master_key(settings.master_key, settings.data_dir))
+        # Before the store opens, so a bad admin key setting leaks no connection.
         admin_key, _created = load_admin_key(settings)
-        store = await SqlStore.open(settings.effective_database_url)
-        ctx = Context(
-            store=store, sealer=sealer, region=settings.region, account_id=settings.account_id
-        )
+        ctx = await open_context(settings)
         state["ctx"] = ctx
         state["awsjson"] = AwsJsonEndpoint(ctx, {admin_key.access_key_id: admin_key})
         state["wellknown"] = WellKnown(ctx, settings)
@@ -61,7 +64,7 @@ def create_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
-            await store.close()
+            await ctx.store.close()
 
     routes = [
         Route("/", dispatch_awsjson, methods=["POST", "OPTIONS"]),
@@ -73,4 +76,7 @@ def create_app(settings: Settings) -> Starlette:
             methods=["GET"],
         ),
     ]
+    if settings.mailbox:
+        # The developer's view of the outbox; off in production (POOLGATE_MAILBOX=false).
+        routes += mailbox_routes(store)
     return Starlette(routes=routes, lifespan=lifespan)

@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import enum
+import json
 import logging
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from poolgate.config import ConfigError, Settings, load_settings
 
+if TYPE_CHECKING:
+    from poolgate.apply import ApplyReport, Result
+
 app = typer.Typer(help="Poolgate: a self-hosted identity platform that speaks Amazon Cognito.")
 db_app = typer.Typer(help="Database schema commands.")
 app.add_typer(db_app, name="db")
+
+
+def _register_mailbox() -> None:
+    from poolgate.mailbox.cli import mailbox_app
+
+    app.add_typer(mailbox_app, name="mailbox")
+
+
+_register_mailbox()
 
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", "-c", help="TOML configuration file.")
@@ -71,6 +85,83 @@ def serve(
         log_level=settings.log_level,
         access_log=False,
     )
+
+
+class OutputFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command("apply")
+def apply_command(
+    file: Annotated[
+        Path, typer.Argument(help="TOML file declaring user pools, their app clients and domains.")
+    ],
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+    output: Annotated[
+        OutputFormat, typer.Option("--output", "-o", help="Summary format.")
+    ] = OutputFormat.text,
+) -> None:
+    """Create or update the user pools, app clients and domains FILE declares.
+
+    Idempotent: resources are matched by name and only what differs is written. A
+    file with any mistake changes nothing (exit status 2).
+    """
+    from poolgate.apply import ApplyError, apply
+    from poolgate.bootstrap import open_context
+    from poolgate.core.errors import CognitoError
+
+    # FILE may carry the server's settings too; an explicit --config wins for those.
+    declared = _settings(file)
+    settings = _settings(config if config is not None else file, data_dir=data_dir)
+
+    async def run() -> ApplyReport:
+        ctx = await open_context(settings)
+        try:
+            return await apply(ctx, declared.extra)
+        finally:
+            await ctx.store.close()
+
+    try:
+        report = asyncio.run(run())
+    except ApplyError as exc:
+        typer.echo(f"poolgate apply: {file}: nothing was changed:", err=True)
+        for problem in exc.problems:
+            typer.echo(f"  {problem}", err=True)
+        raise typer.Exit(2) from None
+    except CognitoError as exc:
+        # Only a concurrent change slips past the plan; what ran before it stays.
+        typer.echo(f"poolgate apply: {file}: stopped part-way: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+    if output is OutputFormat.json:
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        typer.echo(_apply_summary(report))
+
+
+def _apply_summary(report: ApplyReport) -> str:
+    lines: list[str] = []
+    for pool in report.results:
+        lines.extend(_summary_lines(pool, 0))
+    counts = report.counts()
+    lines.append(
+        f"{counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged"
+    )
+    return "\n".join(lines)
+
+
+def _summary_lines(result: Result, depth: int) -> list[str]:
+    ident = "" if result.id == result.name else f" {result.id}"
+    line = f"{'  ' * depth}{result.kind} {result.name}{ident}: {result.action}"
+    if result.changed:
+        line += f" ({', '.join(result.changed)})"
+    lines = [line]
+    if result.secret is not None:
+        lines.append(f"{'  ' * (depth + 1)}client secret: {result.secret}")
+    for child in result.children:
+        lines.extend(_summary_lines(child, depth + 1))
+    return lines
 
 
 @db_app.command("upgrade")

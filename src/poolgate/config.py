@@ -35,6 +35,16 @@ class Settings:
     admin_access_key_id: str = ""
     admin_secret_access_key: str = ""
     log_level: str = "info"
+    # Email goes through this SMTP server when set; otherwise to the outbox (mailbox).
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = "no-reply@poolgate.local"
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = False
+    # Serve the developer mailbox (/_mailbox): it shows every code, so production
+    # deployments turn it off.
+    mailbox: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -46,6 +56,13 @@ class Settings:
         if self.database_url:
             return normalize_database_url(self.database_url)
         return f"sqlite+aiosqlite:///{(self.data_dir / 'poolgate.db').resolve()}"
+
+    @property
+    def issuer_template(self) -> str:
+        """The issuer with everything but ``{pool_id}`` filled in."""
+        return self.issuer.replace("{public_url}", self.effective_public_url).replace(
+            "{region}", self.region
+        )
 
     def issuer_for(self, pool_id: str) -> str:
         return self.issuer.format(
@@ -65,6 +82,8 @@ def normalize_database_url(url: str) -> str:
 
 
 _SECTION_KEYS = {"server", "database", "admin", "keys"}
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
 
 
 def _coerce(name: str, value: Any) -> Any:
@@ -75,6 +94,12 @@ def _coerce(name: str, value: Any) -> Any:
             return int(value)
         except (TypeError, ValueError):
             raise ConfigError(f"setting {name!r} must be an integer, got {value!r}") from None
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            return value.strip().lower() in _TRUE
+        raise ConfigError(f"setting {name!r} must be true or false, got {value!r}")
     if kind == "Path":
         return Path(value)
     if kind == "str":

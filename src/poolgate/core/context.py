@@ -1,13 +1,19 @@
-"""What every core operation is given: the store, the sealer, the clock and the
-deployment's identity (region, account). Built once per process."""
+"""What every core operation is given: the store, the sealer, the clock, the message
+sender and the deployment's identity (region, account, issuer). Built once per
+process."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from poolgate.core.clock import Clock, system_clock
 from poolgate.crypto.sealing import Sealer
 from poolgate.store.base import Store
+
+if TYPE_CHECKING:
+    from poolgate.core.keyring import KeyRing
+    from poolgate.core.messages import Sender
 
 
 @dataclass
@@ -17,3 +23,24 @@ class Context:
     region: str = "us-east-1"
     account_id: str = "123456789012"
     clock: Clock = system_clock
+    # "{pool_id}" is replaced by the pool's id (config.Settings.issuer_for).
+    issuer_template: str = "http://127.0.0.1:9229/{pool_id}"
+    # None: messages go to the store's outbox.
+    sender: Sender | None = None
+    keyring: KeyRing = field(init=False)
+
+    def __post_init__(self) -> None:
+        from poolgate.core.keyring import KeyRing
+
+        self.keyring = KeyRing(self)
+
+    def issuer(self, pool_id: str) -> str:
+        return self.issuer_template.replace("{pool_id}", pool_id)
+
+    def pool_id_from_issuer(self, issuer: str) -> str | None:
+        """The pool an ``iss`` claim names, if it has this deployment's form."""
+        prefix, _, suffix = self.issuer_template.partition("{pool_id}")
+        if not issuer.startswith(prefix) or not issuer.endswith(suffix):
+            return None
+        pool_id = issuer[len(prefix) : len(issuer) - len(suffix)]
+        return pool_id if pool_id and "/" not in pool_id else None

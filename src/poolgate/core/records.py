@@ -58,3 +58,70 @@ class SigningKey:
     # "active" keys sign; "retired" keys only verify until ``retire_after``.
     status: str = "active"
     retire_after: float | None = None
+
+
+@dataclass
+class User:
+    pool_id: str
+    # The username as stored; for pools that sign in by email/phone (UsernameAttributes)
+    # Cognito generates it (a UUID). It is the USER_ID_FOR_SRP, so it never changes.
+    username: str
+    sub: str
+    status: str  # UNCONFIRMED, CONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED, ...
+    enabled: bool
+    created: float
+    modified: float
+    # Cognito attribute name -> string value, as AdminGetUser lists them (sub included).
+    attributes: dict[str, str]
+    # The sealed SRP verifier (salt and v); None for users without a password.
+    credential_sealed: bytes | None = None
+    # Lockout, temporary-password expiry, MFA and other per-user state.
+    state: dict[str, Any] = field(default_factory=dict)
+    # Lookup keys, normalised by the pool's case sensitivity (core.users.index_keys).
+    username_key: str = ""
+    email_key: str | None = None
+    phone_key: str | None = None
+    preferred_username_key: str | None = None
+
+
+@dataclass
+class Code:
+    """A one-time code (sign-up, forgot password, attribute verification), hashed."""
+
+    pool_id: str
+    sub: str
+    purpose: str
+    code_hash: str
+    created: float
+    expires: float
+    attempts: int = 0
+    destination: str = ""
+
+
+@dataclass
+class RefreshToken:
+    token_hash: str
+    pool_id: str
+    client_id: str
+    sub: str
+    # The id shared by every access and id token minted from this refresh token.
+    origin_jti: str
+    auth_time: int
+    created: float
+    expires: float
+    revoked: float | None = None
+
+
+@dataclass
+class Message:
+    """A message to a user (code, invitation), kept in the outbox or sent by SMTP."""
+
+    channel: str  # EMAIL or SMS
+    recipient: str
+    subject: str
+    body: str
+    created: float
+    pool_id: str | None = None
+    username: str | None = None
+    purpose: str = ""
+    id: int | None = None

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -28,6 +30,12 @@ class Sealer:
         if len(key) != 32:
             raise MasterKeyError("the master key must be 32 bytes")
         self._aead = AESGCM(key)
+        self._key = key
+
+    def mac_key(self, purpose: str) -> bytes:
+        """A key derived from the master key for one purpose (e.g. hashing one-time
+        codes: a six-digit code hashed without a secret key falls to a million guesses)."""
+        return hmac.new(self._key, b"poolgate-derive:" + purpose.encode(), hashlib.sha256).digest()
 
     def seal(self, plaintext: bytes, purpose: str) -> bytes:
         nonce = os.urandom(_NONCE_BYTES)

@@ -70,3 +70,77 @@ signing_keys = sa.Table(
     sa.Column("retire_after", sa.Float, nullable=True),
     sa.Index("ix_signing_keys_pool", "pool_id"),
 )
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column(
+        "pool_id",
+        sa.String(55),
+        sa.ForeignKey("user_pools.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("sub", sa.String(36), primary_key=True),
+    sa.Column("username", sa.String(128), nullable=False),
+    sa.Column("username_key", sa.String(128), nullable=False),
+    sa.Column("email_key", sa.String(2048), nullable=True),
+    sa.Column("phone_key", sa.String(64), nullable=True),
+    sa.Column("preferred_username_key", sa.String(2048), nullable=True),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("enabled", sa.Boolean, nullable=False),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("modified", sa.Float, nullable=False),
+    sa.Column("attributes", sa.Text, nullable=False),
+    sa.Column("credential_sealed", sa.LargeBinary, nullable=True),
+    sa.Column("state", sa.Text, nullable=False),
+    sa.UniqueConstraint("pool_id", "username_key", name="uq_users_username"),
+    sa.Index("ix_users_email", "pool_id", "email_key"),
+    sa.Index("ix_users_phone", "pool_id", "phone_key"),
+    sa.Index("ix_users_preferred_username", "pool_id", "preferred_username_key"),
+)
+
+codes = sa.Table(
+    "codes",
+    metadata,
+    sa.Column("pool_id", sa.String(55), primary_key=True),
+    sa.Column("sub", sa.String(36), primary_key=True),
+    sa.Column("purpose", sa.String(64), primary_key=True),
+    sa.Column("code_hash", sa.String(64), nullable=False),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("expires", sa.Float, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("destination", sa.String(2048), nullable=False),
+    sa.ForeignKeyConstraint(["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE"),
+)
+
+refresh_tokens = sa.Table(
+    "refresh_tokens",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("pool_id", sa.String(55), nullable=False),
+    sa.Column("client_id", sa.String(128), nullable=False),
+    sa.Column("sub", sa.String(36), nullable=False),
+    sa.Column("origin_jti", sa.String(36), nullable=False),
+    sa.Column("auth_time", sa.BigInteger, nullable=False),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("expires", sa.Float, nullable=False),
+    sa.Column("revoked", sa.Float, nullable=True),
+    sa.ForeignKeyConstraint(["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE"),
+    sa.Index("ix_refresh_tokens_origin", "origin_jti"),
+    sa.Index("ix_refresh_tokens_user", "pool_id", "sub"),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("pool_id", sa.String(55), nullable=True),
+    sa.Column("username", sa.String(128), nullable=True),
+    sa.Column("channel", sa.String(8), nullable=False),
+    sa.Column("recipient", sa.String(2048), nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("purpose", sa.String(64), nullable=False),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Index("ix_outbox_recipient", "recipient", "id"),
+)

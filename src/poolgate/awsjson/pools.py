@@ -12,7 +12,7 @@ from poolgate.core.records import UserPool
 _NOT_SETTINGS = {"PoolName", "UserPoolTags", "UserPoolId"}
 
 
-def pool_description(pool: UserPool, domain: str | None) -> dict[str, Any]:
+def pool_description(pool: UserPool, domain: str | None, users: int = 0) -> dict[str, Any]:
     """``UserPoolType`` as DescribeUserPool returns it."""
     body: dict[str, Any] = {
         "Id": pool.id,
@@ -21,7 +21,7 @@ def pool_description(pool: UserPool, domain: str | None) -> dict[str, Any]:
         "CreationDate": pool.created,
         "LastModifiedDate": pool.modified,
         **pool.settings,
-        "EstimatedNumberOfUsers": 0,
+        "EstimatedNumberOfUsers": users,
     }
     if pool.tags:
         body["UserPoolTags"] = pool.tags
@@ -46,7 +46,8 @@ async def create_user_pool(ctx: Context, params: Params) -> dict[str, Any]:
 async def describe_user_pool(ctx: Context, params: Params) -> dict[str, Any]:
     pool = await pools.require_pool(ctx, params["UserPoolId"])
     domain = await ctx.store.get_pool_domain(pool.id)
-    return {"UserPool": pool_description(pool, domain.domain if domain else None)}
+    users = await ctx.store.count_users(pool.id)
+    return {"UserPool": pool_description(pool, domain.domain if domain else None, users)}
 
 
 @operation("ListUserPools")

@@ -172,13 +172,33 @@ def server(
     srv.stop()
 
 
+# Errors every operation may answer: the wire protocol's and SigV4's, and the marker
+# for operations Poolgate does not implement yet.
+UNDECLARED_OK = {
+    "SerializationException",
+    "UnknownOperationException",
+    "MissingAuthenticationTokenException",
+    "IncompleteSignatureException",
+    "UnrecognizedClientException",
+    "InvalidSignatureException",
+    "UnsupportedOperationException",
+}
+ANSWERED_ERRORS: list[tuple[str, str]] = []
+
+
+def _record_error(parsed: dict[str, object], model: object, **_: object) -> None:
+    error = parsed.get("Error")
+    if isinstance(error, dict) and error.get("Code"):
+        ANSWERED_ERRORS.append((str(getattr(model, "name", "")), str(error["Code"])))
+
+
 def cognito_client(url: str, *, validate: bool = True, signed: bool = True) -> object:
     kwargs: dict[str, object] = {}
     if not signed:
         from botocore import UNSIGNED
 
         kwargs["signature_version"] = UNSIGNED
-    return boto3.client(
+    client = boto3.client(
         "cognito-idp",
         endpoint_url=url,
         region_name="us-east-1",
@@ -186,6 +206,25 @@ def cognito_client(url: str, *, validate: bool = True, signed: bool = True) -> o
         aws_secret_access_key=ADMIN_SECRET,
         config=Config(parameter_validation=validate, retries={"max_attempts": 1}, **kwargs),
     )
+    client.meta.events.register("after-call.cognito-identity-provider", _record_error)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def error_contract() -> Iterator[None]:
+    """Every ``__type`` Poolgate answers must be declared for that operation in
+    botocore's model: client code catches exceptions by those names."""
+    from poolgate.awsjson.model import service_model
+
+    ANSWERED_ERRORS.clear()
+    yield
+    model = service_model()
+    for name, code in ANSWERED_ERRORS:
+        operation = model.operation(name)
+        assert operation is not None, name
+        assert code in operation.errors or code in UNDECLARED_OK, (
+            f"{name} answered {code}, which botocore's model does not declare for it"
+        )
 
 
 @pytest.fixture

@@ -308,3 +308,16 @@ def test_secret_hash_is_required_for_a_client_with_a_secret(
         "NotAuthorizedException",
         f"Unable to verify secret hash for client {confidential['ClientId']}",
     )
+
+
+def test_prevent_user_existence_errors_on_confirmation(cognito: Any, app: dict[str, str]) -> None:
+    masked = client(cognito, app["pool"], PreventUserExistenceErrors="ENABLED")["ClientId"]
+    nobody = email()
+    with pytest.raises(ClientError) as exc:
+        cognito.confirm_sign_up(ClientId=masked, Username=nobody, ConfirmationCode="123456")
+    assert error_of(exc)[0] == "CodeMismatchException"
+    details = cognito.resend_confirmation_code(ClientId=masked, Username=nobody)[
+        "CodeDeliveryDetails"
+    ]
+    assert details["DeliveryMedium"] == "EMAIL"
+    assert details["Destination"].startswith(nobody[0] + "***@")

@@ -18,7 +18,12 @@ from typing import Any
 import orjson
 
 from poolgate.core import attributes, lockout, passwords, sessions, srp, tokens, users
-from poolgate.core.client_auth import check_client_secret, check_secret_hash, client_and_pool
+from poolgate.core.client_auth import (
+    check_client_secret,
+    check_secret_hash,
+    client_and_pool,
+    prevents_existence_errors,
+)
 from poolgate.core.context import Context
 from poolgate.core.errors import (
     InvalidParameterException,
@@ -115,10 +120,6 @@ def _param(params: dict[str, str], name: str) -> str:
     return value
 
 
-def _prevents_existence_errors(client: AppClient) -> bool:
-    return client.settings.get("PreventUserExistenceErrors") == "ENABLED"
-
-
 async def initiate_auth(
     ctx: Context,
     client_id: str,
@@ -157,7 +158,7 @@ async def _lookup(
 ) -> User | None:
     user = await users.find_user(ctx, pool, name)
     check_secret_hash(ctx, client, secret_hash, name, *([user.username] if user else []))
-    if user is None and not _prevents_existence_errors(client):
+    if user is None and not prevents_existence_errors(client):
         raise UserNotFoundException("User does not exist.")
     return user
 

@@ -56,3 +56,8 @@ def check_client_secret(ctx: Context, client: AppClient, given: str | None) -> N
         return
     if not given or not hmac.compare_digest(secret.encode(), given.encode()):
         raise NotAuthorizedException(f"Client {client.id} is configured with secret")
+
+
+def prevents_existence_errors(client: AppClient) -> bool:
+    """PreventUserExistenceErrors ENABLED: answers must not tell who has an account."""
+    return client.settings.get("PreventUserExistenceErrors") == "ENABLED"

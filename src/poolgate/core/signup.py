@@ -6,10 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from poolgate.core import attributes, codes, delivery, passwords, users
-from poolgate.core.client_auth import check_secret_hash, client_and_pool
+from poolgate.core.client_auth import (
+    check_secret_hash,
+    client_and_pool,
+    prevents_existence_errors,
+)
 from poolgate.core.context import Context
 from poolgate.core.errors import (
     AliasExistsException,
+    CodeMismatchException,
     InvalidParameterException,
     NotAuthorizedException,
     UsernameExistsException,
@@ -125,8 +130,14 @@ async def confirm_sign_up(
     force_alias_creation: bool,
 ) -> None:
     client, pool = await client_and_pool(ctx, client_id)
-    user = await _user_for_public_call(ctx, pool, client, username)
-    check_secret_hash(ctx, client, secret_hash, username, user.username)
+    user = await users.find_user(ctx, pool, username)
+    check_secret_hash(ctx, client, secret_hash, username, *([user.username] if user else []))
+    if user is None:
+        if prevents_existence_errors(client):
+            # "Account confirmation ... return[s] a response indicating a code was
+            # sent to a simulated destination": a wrong code, as for a real user.
+            raise CodeMismatchException("Invalid verification code provided, please try again.")
+        raise UserNotFoundException("Username/client id combination not found.")
     if user.status != users.UNCONFIRMED:
         raise NotAuthorizedException(f"User cannot be confirmed. Current status is {user.status}")
     error: Exception | None = None
@@ -144,19 +155,16 @@ async def confirm_sign_up(
         raise error
 
 
-async def _user_for_public_call(ctx: Context, pool: UserPool, client: object, name: str) -> User:
-    user = await users.find_user(ctx, pool, name)
-    if user is None:
-        raise UserNotFoundException("Username/client id combination not found.")
-    return user
-
-
 async def resend_confirmation_code(
     ctx: Context, client_id: str, username: str, secret_hash: str | None
 ) -> delivery.Destination:
     client, pool = await client_and_pool(ctx, client_id)
-    user = await _user_for_public_call(ctx, pool, client, username)
-    check_secret_hash(ctx, client, secret_hash, username, user.username)
+    user = await users.find_user(ctx, pool, username)
+    check_secret_hash(ctx, client, secret_hash, username, *([user.username] if user else []))
+    if user is None:
+        if prevents_existence_errors(client):
+            return delivery.simulated_destination(pool, username)
+        raise UserNotFoundException("Username/client id combination not found.")
     if user.status != users.UNCONFIRMED:
         raise InvalidParameterException("User is already confirmed.")
     destination = delivery.sign_up_destination(pool, user)

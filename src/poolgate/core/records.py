@@ -82,6 +82,9 @@ class User:
     email_key: str | None = None
     phone_key: str | None = None
     preferred_username_key: str | None = None
+    name_key: str | None = None
+    given_name_key: str | None = None
+    family_name_key: str | None = None
 
 
 @dataclass
@@ -125,3 +128,14 @@ class Message:
     username: str | None = None
     purpose: str = ""
     id: int | None = None
+
+
+@dataclass
+class Group:
+    pool_id: str
+    name: str
+    created: float
+    modified: float
+    description: str | None = None
+    precedence: int | None = None
+    role_arn: str | None = None

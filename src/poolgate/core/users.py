@@ -41,6 +41,10 @@ def index_keys(pool: UserPool, user: User) -> User:
     user.email_key = key_of(pool, email) if email else None
     user.phone_key = phone or None
     user.preferred_username_key = key_of(pool, preferred) if preferred else None
+    # ListUsers filters on these by exact value and prefix.
+    user.name_key = user.attributes.get("name") or None
+    user.given_name_key = user.attributes.get("given_name") or None
+    user.family_name_key = user.attributes.get("family_name") or None
     return user
 
 

@@ -7,6 +7,13 @@ import sqlalchemy as sa
 
 metadata = sa.MetaData()
 
+
+def Key(length: int) -> sa.types.TypeEngine[str]:
+    """A lookup key column: byte-wise ("C") collation on PostgreSQL, so prefix searches
+    (``^=`` in ListUsers) are index range scans whatever the database's locale."""
+    return sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
+
+
 user_pools = sa.Table(
     "user_pools",
     metadata,
@@ -82,10 +89,13 @@ users = sa.Table(
     ),
     sa.Column("sub", sa.String(36), primary_key=True),
     sa.Column("username", sa.String(128), nullable=False),
-    sa.Column("username_key", sa.String(128), nullable=False),
-    sa.Column("email_key", sa.String(2048), nullable=True),
-    sa.Column("phone_key", sa.String(64), nullable=True),
-    sa.Column("preferred_username_key", sa.String(2048), nullable=True),
+    sa.Column("username_key", Key(128), nullable=False),
+    sa.Column("email_key", Key(2048), nullable=True),
+    sa.Column("phone_key", Key(64), nullable=True),
+    sa.Column("preferred_username_key", Key(2048), nullable=True),
+    sa.Column("name_key", Key(2048), nullable=True),
+    sa.Column("given_name_key", Key(2048), nullable=True),
+    sa.Column("family_name_key", Key(2048), nullable=True),
     sa.Column("status", sa.String(32), nullable=False),
     sa.Column("enabled", sa.Boolean, nullable=False),
     sa.Column("created", sa.Float, nullable=False),
@@ -97,6 +107,11 @@ users = sa.Table(
     sa.Index("ix_users_email", "pool_id", "email_key"),
     sa.Index("ix_users_phone", "pool_id", "phone_key"),
     sa.Index("ix_users_preferred_username", "pool_id", "preferred_username_key"),
+    sa.Index("ix_users_name", "pool_id", "name_key"),
+    sa.Index("ix_users_given_name", "pool_id", "given_name_key"),
+    sa.Index("ix_users_family_name", "pool_id", "family_name_key"),
+    sa.Index("ix_users_status", "pool_id", "status", "username_key"),
+    sa.Index("ix_users_enabled", "pool_id", "enabled", "username_key"),
 )
 
 codes = sa.Table(
@@ -143,4 +158,35 @@ outbox = sa.Table(
     sa.Column("purpose", sa.String(64), nullable=False),
     sa.Column("created", sa.Float, nullable=False),
     sa.Index("ix_outbox_recipient", "recipient", "id"),
+)
+
+groups = sa.Table(
+    "groups",
+    metadata,
+    sa.Column(
+        "pool_id",
+        sa.String(55),
+        sa.ForeignKey("user_pools.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("name", sa.String(128), primary_key=True),
+    sa.Column("description", sa.String(2048), nullable=True),
+    sa.Column("precedence", sa.Integer, nullable=True),
+    sa.Column("role_arn", sa.String(2048), nullable=True),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("modified", sa.Float, nullable=False),
+)
+
+user_groups = sa.Table(
+    "user_groups",
+    metadata,
+    sa.Column("pool_id", sa.String(55), primary_key=True),
+    sa.Column("group_name", sa.String(128), primary_key=True),
+    sa.Column("sub", sa.String(36), primary_key=True),
+    sa.Column("added", sa.Float, nullable=False),
+    sa.ForeignKeyConstraint(
+        ["pool_id", "group_name"], ["groups.pool_id", "groups.name"], ondelete="CASCADE"
+    ),
+    sa.ForeignKeyConstraint(["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE"),
+    sa.Index("ix_user_groups_user", "pool_id", "sub"),
 )

@@ -585,6 +585,9 @@ def _user(row: Any) -> User:
         email_key=row.email_key,
         phone_key=row.phone_key,
         preferred_username_key=row.preferred_username_key,
+        name_key=row.name_key,
+        given_name_key=row.given_name_key,
+        family_name_key=row.family_name_key,
     )
 
 
@@ -597,6 +600,9 @@ def _user_values(user: User) -> dict[str, Any]:
         "email_key": user.email_key,
         "phone_key": user.phone_key,
         "preferred_username_key": user.preferred_username_key,
+        "name_key": user.name_key,
+        "given_name_key": user.given_name_key,
+        "family_name_key": user.family_name_key,
         "status": user.status,
         "enabled": user.enabled,
         "created": user.created,

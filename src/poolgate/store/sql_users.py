@@ -1,0 +1,245 @@
+"""Users, one-time codes and refresh tokens in SQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+
+from poolgate.core.records import (
+    Code,
+    RefreshToken,
+    User,
+)
+from poolgate.store.schema import (
+    codes,
+    refresh_tokens,
+    users,
+)
+from poolgate.store.sql_base import SqlBase, dumps
+
+
+class UsersSql(SqlBase):
+    # Users
+
+    async def create_user(self, user: User) -> None:
+        async with self._write() as conn:
+            await conn.execute(users.insert().values(**_user_values(user)))
+
+    async def put_user(self, user: User) -> None:
+        values = _user_values(user)
+        async with self._write() as conn:
+            await conn.execute(
+                users.update()
+                .where(users.c.pool_id == user.pool_id, users.c.sub == user.sub)
+                .values(**values)
+            )
+
+    async def _one_user(self, query: sa.Select[Any], for_update: bool) -> User | None:
+        if for_update:
+            query = self._locked(query)
+        async with self._read() as conn:
+            row = (await conn.execute(query)).first()
+        return _user(row) if row else None
+
+    async def get_user(
+        self, pool_id: str, username_key: str, *, for_update: bool = False
+    ) -> User | None:
+        query = sa.select(users).where(
+            users.c.pool_id == pool_id, users.c.username_key == username_key
+        )
+        return await self._one_user(query, for_update)
+
+    async def get_user_by_sub(
+        self, pool_id: str, sub: str, *, for_update: bool = False
+    ) -> User | None:
+        query = sa.select(users).where(users.c.pool_id == pool_id, users.c.sub == sub)
+        return await self._one_user(query, for_update)
+
+    async def find_users_by_alias(self, pool_id: str, field: str, key: str) -> list[User]:
+        column = {
+            "email": users.c.email_key,
+            "phone_number": users.c.phone_key,
+            "preferred_username": users.c.preferred_username_key,
+        }[field]
+        query = sa.select(users).where(users.c.pool_id == pool_id, column == key).limit(50)
+        async with self._read() as conn:
+            rows = (await conn.execute(query)).all()
+        return [_user(row) for row in rows]
+
+    async def delete_user(self, pool_id: str, sub: str) -> bool:
+        async with self._write() as conn:
+            result = await conn.execute(
+                users.delete().where(users.c.pool_id == pool_id, users.c.sub == sub)
+            )
+            return result.rowcount > 0
+
+    async def count_users(self, pool_id: str) -> int:
+        query = sa.select(sa.func.count()).select_from(users).where(users.c.pool_id == pool_id)
+        async with self._read() as conn:
+            return int((await conn.execute(query)).scalar_one())
+
+    # One-time codes
+
+    async def put_code(self, code: Code) -> None:
+        async with self._write() as conn:
+            await conn.execute(
+                codes.delete().where(
+                    codes.c.pool_id == code.pool_id,
+                    codes.c.sub == code.sub,
+                    codes.c.purpose == code.purpose,
+                )
+            )
+            await conn.execute(
+                codes.insert().values(
+                    pool_id=code.pool_id,
+                    sub=code.sub,
+                    purpose=code.purpose,
+                    code_hash=code.code_hash,
+                    created=code.created,
+                    expires=code.expires,
+                    attempts=code.attempts,
+                    destination=code.destination,
+                )
+            )
+
+    async def get_code(self, pool_id: str, sub: str, purpose: str) -> Code | None:
+        query = sa.select(codes).where(
+            codes.c.pool_id == pool_id, codes.c.sub == sub, codes.c.purpose == purpose
+        )
+        async with self._read() as conn:
+            row = (await conn.execute(query)).first()
+        if row is None:
+            return None
+        return Code(
+            pool_id=row.pool_id,
+            sub=row.sub,
+            purpose=row.purpose,
+            code_hash=row.code_hash,
+            created=row.created,
+            expires=row.expires,
+            attempts=row.attempts,
+            destination=row.destination,
+        )
+
+    async def delete_code(self, pool_id: str, sub: str, purpose: str) -> None:
+        async with self._write() as conn:
+            await conn.execute(
+                codes.delete().where(
+                    codes.c.pool_id == pool_id, codes.c.sub == sub, codes.c.purpose == purpose
+                )
+            )
+
+    # Refresh tokens
+
+    async def add_refresh_token(self, token: RefreshToken) -> None:
+        async with self._write() as conn:
+            await conn.execute(
+                refresh_tokens.insert().values(
+                    token_hash=token.token_hash,
+                    pool_id=token.pool_id,
+                    client_id=token.client_id,
+                    sub=token.sub,
+                    origin_jti=token.origin_jti,
+                    auth_time=token.auth_time,
+                    created=token.created,
+                    expires=token.expires,
+                    revoked=token.revoked,
+                )
+            )
+
+    async def get_refresh_token(self, token_hash: str) -> RefreshToken | None:
+        query = sa.select(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash)
+        async with self._read() as conn:
+            row = (await conn.execute(query)).first()
+        if row is None:
+            return None
+        return RefreshToken(
+            token_hash=row.token_hash,
+            pool_id=row.pool_id,
+            client_id=row.client_id,
+            sub=row.sub,
+            origin_jti=row.origin_jti,
+            auth_time=row.auth_time,
+            created=row.created,
+            expires=row.expires,
+            revoked=row.revoked,
+        )
+
+    async def revoke_refresh_token(self, token_hash: str, when: float) -> None:
+        async with self._write() as conn:
+            await conn.execute(
+                refresh_tokens.update()
+                .where(
+                    refresh_tokens.c.token_hash == token_hash, refresh_tokens.c.revoked.is_(None)
+                )
+                .values(revoked=when)
+            )
+
+    async def revoke_user_tokens(self, pool_id: str, sub: str, when: float) -> int:
+        async with self._write() as conn:
+            result = await conn.execute(
+                refresh_tokens.update()
+                .where(
+                    refresh_tokens.c.pool_id == pool_id,
+                    refresh_tokens.c.sub == sub,
+                    refresh_tokens.c.revoked.is_(None),
+                )
+                .values(revoked=when)
+            )
+            return int(result.rowcount)
+
+    async def origin_revoked(self, origin_jti: str) -> bool:
+        query = (
+            sa.select(refresh_tokens.c.revoked)
+            .where(refresh_tokens.c.origin_jti == origin_jti)
+            .limit(1)
+        )
+        async with self._read() as conn:
+            row = (await conn.execute(query)).first()
+        return row is not None and row.revoked is not None
+
+
+def _user(row: Any) -> User:
+    return User(
+        pool_id=row.pool_id,
+        username=row.username,
+        sub=row.sub,
+        status=row.status,
+        enabled=bool(row.enabled),
+        created=row.created,
+        modified=row.modified,
+        attributes=orjson.loads(row.attributes),
+        credential_sealed=row.credential_sealed,
+        state=orjson.loads(row.state),
+        username_key=row.username_key,
+        email_key=row.email_key,
+        phone_key=row.phone_key,
+        preferred_username_key=row.preferred_username_key,
+        name_key=row.name_key,
+        given_name_key=row.given_name_key,
+        family_name_key=row.family_name_key,
+    )
+
+
+def _user_values(user: User) -> dict[str, Any]:
+    return {
+        "pool_id": user.pool_id,
+        "sub": user.sub,
+        "username": user.username,
+        "username_key": user.username_key,
+        "email_key": user.email_key,
+        "phone_key": user.phone_key,
+        "preferred_username_key": user.preferred_username_key,
+        "name_key": user.name_key,
+        "given_name_key": user.given_name_key,
+        "family_name_key": user.family_name_key,
+        "status": user.status,
+        "enabled": user.enabled,
+        "created": user.created,
+        "modified": user.modified,
+        "attributes": dumps(user.attributes),
+        "credential_sealed": user.credential_sealed,
+        "state": dumps(user.state),
+    }

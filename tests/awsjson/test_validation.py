@@ -406,3 +406,15 @@ def test_pathological_pattern_input_is_bounded(model: ServiceModel) -> None:
     message = _invalid(model, "CreateUserPool", params)
     assert time.perf_counter() - started < 2
     assert "at 'emailConfiguration.replyToEmailAddress'" in message
+
+
+def test_null_string_map_values_count_as_absent() -> None:
+    """amazon-cognito-identity-js sends DEVICE_KEY: null when refreshing in a browser."""
+    model = service_model()
+    params = {
+        "ClientId": "abc",
+        "AuthFlow": "REFRESH_TOKEN_AUTH",
+        "AuthParameters": {"REFRESH_TOKEN": "token", "DEVICE_KEY": None},
+    }
+    validate_request(model, model.operation("InitiateAuth"), params)
+    assert params["AuthParameters"] == {"REFRESH_TOKEN": "token"}

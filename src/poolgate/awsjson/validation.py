@@ -622,7 +622,6 @@ class _Compiler:
         value_check = None if value_scalar is not None else self.check(value_name)
         value_described = value_scalar.described if value_scalar is not None else ()
         values_broken = _bracket("Map value", value_described)
-        values_broken_or_null = _bracket("Map value", (*value_described, _NOT_NULL))
 
         def check(value: Any, path: str, errors: list[str]) -> None:
             if not isinstance(value, dict):
@@ -630,8 +629,9 @@ class _Compiler:
             if size_rules is not None:
                 for rule in size_rules(len(value)):
                     errors.append(_message(value, path, hidden, rule))
-            bad_key = bad_value = null_value = False
+            bad_key = bad_value = False
             nested: list[str] = []
+            absent: list[str] = []
             for key, item in value.items():
                 # JSON object keys are always strings, so keys need no type check.
                 if key_violations is not None and key_violations(key):
@@ -643,17 +643,20 @@ class _Compiler:
                     else:
                         value_check(item, item_path, nested)
                 elif item is None:
-                    null_value = True
+                    # Browser SDKs send {"DEVICE_KEY": null} in AuthParameters when no
+                    # device is remembered (amazon-cognito-identity-js refreshSession);
+                    # Cognito takes a null string value as absent, and so do we.
+                    absent.append(key)
                 else:
                     assert value_scalar is not None
                     value_scalar.typecheck(item)
                     if value_scalar.violations is not None and value_scalar.violations(item):
                         bad_value = True
+            for key in absent:
+                del value[key]
             if bad_key:
                 errors.append(_message(value, path, hidden, keys_broken))
-            if null_value:
-                errors.append(_message(value, path, hidden, values_broken_or_null))
-            elif bad_value:
+            if bad_value:
                 errors.append(_message(value, path, hidden, values_broken))
             errors.extend(nested)
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from poolgate.awsjson.registry import Params, operation
-from poolgate.awsjson.users import user_type
-from poolgate.core import attributes, auth, self_service
+from poolgate.core import auth
 from poolgate.core.context import Context
 
 
@@ -62,16 +61,3 @@ async def get_tokens_from_refresh_token(ctx: Context, params: Params) -> dict[st
     )
     assert outcome.tokens is not None
     return {"AuthenticationResult": outcome.tokens.authentication_result()}
-
-
-@operation("GetUser")
-async def get_user(ctx: Context, params: Params) -> dict[str, Any]:
-    grant = await self_service.get_user(ctx, params["AccessToken"])
-    body = user_type(grant.user, attributes_key="UserAttributes")
-    client = await ctx.store.get_client(str(grant.claims.get("client_id", "")))
-    allowed = attributes.readable(client, grant.pool)
-    return {
-        "Username": body["Username"],
-        "UserAttributes": attributes.as_list(grant.user.attributes, allowed),
-        **{k: v for k, v in body.items() if k in ("PreferredMfaSetting", "UserMFASettingList")},
-    }

@@ -29,6 +29,16 @@ def operation(name: str) -> Callable[[Handler], Handler]:
 
 def load_handlers() -> dict[str, Handler]:
     """Import every adapter module so its operations register."""
-    from poolgate.awsjson import auth, clients, domains, pools, tags, users  # noqa: F401
+    from poolgate.awsjson import (  # noqa: F401
+        auth,
+        clients,
+        domains,
+        groups,
+        pools,
+        recovery,
+        self_service,
+        tags,
+        users,
+    )
 
     return HANDLERS

@@ -5,8 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from poolgate.awsjson.registry import Params, operation
-from poolgate.core import admin_users, attributes, pools, signup, users
+from poolgate.core import (
+    admin_users,
+    attribute_changes,
+    attributes,
+    pools,
+    revocation,
+    signup,
+    user_search,
+    users,
+)
 from poolgate.core.context import Context
+from poolgate.core.errors import InvalidParameterException
 from poolgate.core.records import User
 
 
@@ -22,6 +32,8 @@ def user_type(user: User, *, attributes_key: str = "Attributes") -> dict[str, An
         "UserStatus": user.status,
     }
     mfa = user.state.get("mfa") or {}
+    if user.state.get("mfa_options"):
+        body["MFAOptions"] = user.state["mfa_options"]
     if mfa.get("preferred"):
         body["PreferredMfaSetting"] = mfa["preferred"]
     if mfa.get("enabled"):
@@ -131,3 +143,56 @@ async def admin_reset_user_password(ctx: Context, params: Params) -> dict[str, A
     pool = await pools.require_pool(ctx, params["UserPoolId"])
     await admin_users.admin_reset_user_password(ctx, pool, params["Username"])
     return {}
+
+
+@operation("AdminUpdateUserAttributes")
+async def admin_update_user_attributes(ctx: Context, params: Params) -> dict[str, Any]:
+    pool = await pools.require_pool(ctx, params["UserPoolId"])
+    user = await users.require_user(ctx, pool, params["Username"])
+    await attribute_changes.update(ctx, pool, user, params["UserAttributes"], admin=True)
+    return {}
+
+
+@operation("AdminDeleteUserAttributes")
+async def admin_delete_user_attributes(ctx: Context, params: Params) -> dict[str, Any]:
+    pool = await pools.require_pool(ctx, params["UserPoolId"])
+    user = await users.require_user(ctx, pool, params["Username"])
+    await attribute_changes.delete(ctx, pool, user, params["UserAttributeNames"], admin=True)
+    return {}
+
+
+@operation("AdminUserGlobalSignOut")
+async def admin_user_global_sign_out(ctx: Context, params: Params) -> dict[str, Any]:
+    pool = await pools.require_pool(ctx, params["UserPoolId"])
+    await revocation.admin_user_global_sign_out(ctx, pool, params["Username"])
+    return {}
+
+
+@operation("AddCustomAttributes")
+async def add_custom_attributes(ctx: Context, params: Params) -> dict[str, Any]:
+    await pools.add_custom_attributes(ctx, params["UserPoolId"], params["CustomAttributes"])
+    return {}
+
+
+@operation("ListUsers")
+async def list_users(ctx: Context, params: Params) -> dict[str, Any]:
+    pool = await pools.require_pool(ctx, params["UserPoolId"])
+    wanted = params.get("AttributesToGet")
+    if wanted:
+        known = {a["Name"] for a in pool.settings["SchemaAttributes"]}
+        unknown = [name for name in wanted if name not in known]
+        if unknown:
+            raise InvalidParameterException(f"Invalid attributes to get: {', '.join(unknown)}")
+    found, token = await user_search.list_users(
+        ctx, pool, params.get("Filter"), params.get("Limit"), params.get("PaginationToken")
+    )
+    listed = []
+    for user in found:
+        entry = user_type(user)
+        if wanted is not None:
+            entry["Attributes"] = attributes.as_list(user.attributes, set(wanted))
+        listed.append(entry)
+    body: dict[str, Any] = {"Users": listed}
+    if token:
+        body["PaginationToken"] = token
+    return body

@@ -119,7 +119,7 @@ async def admin_set_user_password(
 ) -> None:
     user = await users.require_user(ctx, pool, username)
     passwords.check_policy(pool, password)
-    user.credential_sealed = await passwords.seal_password(ctx.sealer, user, password)
+    await passwords.set_password(ctx.sealer, pool, user, password)
     user.modified = ctx.clock()
     user.state.pop("lockout", None)
     if permanent:

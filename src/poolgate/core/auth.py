@@ -386,7 +386,7 @@ async def _new_password(
     attributes.check_required(pool, merged)
     passwords.check_policy(pool, new_password)
     user.attributes = merged
-    user.credential_sealed = await passwords.seal_password(ctx.sealer, user, new_password)
+    await passwords.set_password(ctx.sealer, pool, user, new_password)
     user.status = users.CONFIRMED
     user.state.pop("temporary_password_expires", None)
     user.modified = ctx.clock()

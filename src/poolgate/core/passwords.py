@@ -8,12 +8,13 @@ allow offline guessing. Password flows verify by recomputing the verifier.
 from __future__ import annotations
 
 import asyncio
+import base64
 import secrets
 import string
 from typing import Any
 
 from poolgate.core import srp
-from poolgate.core.errors import InvalidPasswordException
+from poolgate.core.errors import InvalidPasswordException, PasswordHistoryPolicyViolationException
 from poolgate.core.records import User, UserPool
 from poolgate.crypto.sealing import Sealer
 
@@ -107,3 +108,46 @@ async def burn_like_a_check(password: str) -> None:
     """Spend what a real password check spends, so an unknown user answers in the
     same time as a wrong password (PreventUserExistenceErrors)."""
     await asyncio.to_thread(srp.password_matches, _DUMMY, "x", "x", password)
+
+
+def history_size(pool: UserPool) -> int:
+    return int(policy_of(pool).get("PasswordHistorySize") or 0)
+
+
+def _history(sealer: Sealer, user: User) -> list[srp.Verifier]:
+    found = []
+    for sealed in user.state.get("password_history", []):
+        raw = sealer.open(base64.b64decode(sealed), _purpose(user))
+        found.append(_decode(raw))
+    return found
+
+
+async def check_history(sealer: Sealer, pool: UserPool, user: User, password: str) -> None:
+    """Refuse a password among the last PasswordHistorySize ones (the current one
+    included), as Cognito's password history policy does."""
+    size = history_size(pool)
+    if size == 0:
+        return
+    candidates = [v for v in [open_verifier(sealer, user)] if v is not None]
+    candidates += _history(sealer, user)[: max(size - 1, 0)]
+    pool_name = srp.pool_name_from_id(user.pool_id)
+    for verifier in candidates:
+        if await asyncio.to_thread(
+            srp.password_matches, verifier, pool_name, user.username, password
+        ):
+            raise PasswordHistoryPolicyViolationException(
+                "The password has been used recently. Choose a different password."
+            )
+
+
+async def set_password(sealer: Sealer, pool: UserPool, user: User, password: str) -> None:
+    """Give ``user`` a new credential, remembering the old one when the pool keeps a
+    password history. The caller stores the user."""
+    size = history_size(pool)
+    if size > 1 and user.credential_sealed is not None:
+        previous = base64.b64encode(user.credential_sealed).decode()
+        kept = user.state.get("password_history", [])[: size - 2]
+        user.state["password_history"] = [previous, *kept]
+    elif size <= 1:
+        user.state.pop("password_history", None)
+    user.credential_sealed = await seal_password(sealer, user, password)

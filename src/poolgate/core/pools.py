@@ -10,7 +10,7 @@ from poolgate.core import ids
 from poolgate.core.context import Context
 from poolgate.core.errors import InvalidParameterException, ResourceNotFoundException
 from poolgate.core.pagination import decode_token, encode_token
-from poolgate.core.pool_settings import pool_settings
+from poolgate.core.pool_settings import MAX_CUSTOM_ATTRIBUTES, custom_attribute, pool_settings
 from poolgate.core.records import UserPool
 from poolgate.core.signing_keys import generate_pool_keys
 from poolgate.store.base import Conflict
@@ -131,3 +131,31 @@ def _pool_id(arn: str) -> str:
     if pool_id is None:
         raise InvalidParameterException(f"Invalid ARN: {arn}")
     return pool_id
+
+
+async def add_custom_attributes(
+    ctx: Context, pool_id: str, requested: list[dict[str, Any]]
+) -> None:
+    """AddCustomAttributes: new ``custom:`` attributes; existing ones never change."""
+    now = ctx.clock()
+
+    def change(pool: UserPool) -> UserPool:
+        schema = list(pool.settings["SchemaAttributes"])
+        names = {a["Name"] for a in schema}
+        for item in requested:
+            attribute = custom_attribute(item)
+            if attribute["Name"] in names:
+                raise InvalidParameterException(
+                    f"Existing attribute already has name {attribute['Name']}."
+                )
+            names.add(attribute["Name"])
+            schema.append(attribute)
+        customs = [a for a in schema if "custom:" in a["Name"]]
+        if len(customs) > MAX_CUSTOM_ATTRIBUTES:
+            raise InvalidParameterException(
+                f"A user pool can have at most {MAX_CUSTOM_ATTRIBUTES} custom attributes."
+            )
+        return replace(pool, settings={**pool.settings, "SchemaAttributes": schema}, modified=now)
+
+    if await ctx.store.update_pool(pool_id, change) is None:
+        raise ResourceNotFoundException(f"User pool {pool_id} does not exist.")

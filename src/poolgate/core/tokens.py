@@ -21,7 +21,7 @@ from typing import Any
 import jwt
 import orjson
 
-from poolgate.core import attributes, clients
+from poolgate.core import attributes, clients, groups
 from poolgate.core.context import Context
 from poolgate.core.errors import NotAuthorizedException, UserNotFoundException
 from poolgate.core.records import AppClient, RefreshToken, User, UserPool
@@ -94,20 +94,26 @@ async def mint(
     with_refresh_token: bool = True,
     scope: str = ADMIN_SCOPE,
     nonce: str | None = None,
-    groups: list[str] | None = None,
 ) -> Tokens:
-    """Sign a new id and access token (and store a new refresh token when asked)."""
+    """Sign a new id and access token (and store a new refresh token when asked).
+
+    Both tokens carry the user's ``cognito:groups``; only the id token carries
+    ``cognito:roles`` and ``cognito:preferred_role`` (developer guide, "Using the ID
+    token" and "Using the access token"). Membership is read at every mint, so a
+    refresh reflects groups changed since sign-in, as Cognito's does.
+    """
     now = int(ctx.clock())
     origin_jti = origin_jti or str(uuid.uuid4())
     event_id = str(uuid.uuid4())
     issuer = ctx.issuer(pool.id)
     access_lifetime = clients.token_lifetime(client, "AccessToken")
     id_lifetime = clients.token_lifetime(client, "IdToken")
-    group_claim = {"cognito:groups": groups} if groups else {}
+    id_group_claims = await groups.token_claims(ctx, pool.id, user.sub)
+    access_group_claims = {k: v for k, v in id_group_claims.items() if k == "cognito:groups"}
 
     id_payload: dict[str, Any] = {
         "sub": user.sub,
-        **group_claim,
+        **id_group_claims,
         **id_claims(pool, client, user),
         "iss": issuer,
         "cognito:username": user.username,
@@ -124,7 +130,7 @@ async def mint(
         id_payload["nonce"] = nonce
     access_payload: dict[str, Any] = {
         "sub": user.sub,
-        **group_claim,
+        **access_group_claims,
         "iss": issuer,
         "client_id": client.id,
         "origin_jti": origin_jti,

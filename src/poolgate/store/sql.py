@@ -11,14 +11,16 @@ from contextlib import asynccontextmanager
 
 from poolgate.store import migrate
 from poolgate.store.sql_base import make_engine
+from poolgate.store.sql_groups import GroupsSql
 from poolgate.store.sql_outbox import OutboxSql
 from poolgate.store.sql_pools import PoolsSql
+from poolgate.store.sql_search import SearchSql
 from poolgate.store.sql_users import UsersSql
 
 __all__ = ["SqlStore", "make_engine"]
 
 
-class SqlStore(PoolsSql, UsersSql, OutboxSql):
+class SqlStore(PoolsSql, UsersSql, OutboxSql, SearchSql, GroupsSql):
     @classmethod
     async def open(cls, url: str, *, migrate_schema: bool = True) -> SqlStore:
         engine = make_engine(url)

@@ -31,10 +31,19 @@ def upgrade() -> None:
         # Byte-wise order, so ``^=`` prefix filters are index range scans.
         for column, length in _KEYS.items():
             op.alter_column("users", column, type_=sa.String(length, collation="C"))
-    op.create_index("ix_users_name", "users", ["pool_id", "name_key"])
-    op.create_index("ix_users_given_name", "users", ["pool_id", "given_name_key"])
-    op.create_index("ix_users_family_name", "users", ["pool_id", "family_name_key"])
-    op.create_index("ix_users_status", "users", ["pool_id", "status", "username_key"])
+    # ListUsers pages through (key, sub): indexes in that order serve both the filter
+    # and the page order, so no query sorts and no planner is tempted to scan.
+    for index, column in (
+        ("ix_users_email", "email_key"),
+        ("ix_users_phone", "phone_key"),
+        ("ix_users_preferred_username", "preferred_username_key"),
+    ):
+        op.drop_index(index, table_name="users")
+        op.create_index(index, "users", ["pool_id", column, "sub"])
+    op.create_index("ix_users_name", "users", ["pool_id", "name_key", "sub"])
+    op.create_index("ix_users_given_name", "users", ["pool_id", "given_name_key", "sub"])
+    op.create_index("ix_users_family_name", "users", ["pool_id", "family_name_key", "sub"])
+    op.create_index("ix_users_status", "users", ["pool_id", "status", "sub"])
     op.create_index("ix_users_enabled", "users", ["pool_id", "enabled", "username_key"])
     op.create_table(
         "groups",
@@ -78,6 +87,13 @@ def downgrade() -> None:
         "ix_users_name",
     ):
         op.drop_index(index, table_name="users")
+    for index, column in (
+        ("ix_users_email", "email_key"),
+        ("ix_users_phone", "phone_key"),
+        ("ix_users_preferred_username", "preferred_username_key"),
+    ):
+        op.drop_index(index, table_name="users")
+        op.create_index(index, "users", ["pool_id", column])
     with op.batch_alter_table("users") as batch:
         for column in ("family_name_key", "given_name_key", "name_key"):
             batch.drop_column(column)

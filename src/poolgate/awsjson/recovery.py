@@ -1,0 +1,30 @@
+"""ForgotPassword and ConfirmForgotPassword on the wire."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from poolgate.awsjson.registry import Params, operation
+from poolgate.core import forgot_password
+from poolgate.core.context import Context
+
+
+@operation("ForgotPassword")
+async def forgot_password_(ctx: Context, params: Params) -> dict[str, Any]:
+    destination = await forgot_password.forgot_password(
+        ctx, params["ClientId"], params["Username"], params.get("SecretHash")
+    )
+    return {"CodeDeliveryDetails": destination.details()}
+
+
+@operation("ConfirmForgotPassword")
+async def confirm_forgot_password(ctx: Context, params: Params) -> dict[str, Any]:
+    await forgot_password.confirm_forgot_password(
+        ctx,
+        params["ClientId"],
+        params["Username"],
+        params["ConfirmationCode"],
+        params["Password"],
+        params.get("SecretHash"),
+    )
+    return {}

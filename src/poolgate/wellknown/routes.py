@@ -88,5 +88,7 @@ def discovery(settings: Settings, pool_id: str) -> dict[str, Any]:
             "family_name",
             "cognito:username",
             "cognito:groups",
+            "cognito:roles",
+            "cognito:preferred_role",
         ],
     }

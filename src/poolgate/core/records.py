@@ -139,3 +139,40 @@ class Group:
     description: str | None = None
     precedence: int | None = None
     role_arn: str | None = None
+
+
+@dataclass
+class ResourceServer:
+    pool_id: str
+    identifier: str
+    name: str
+    # [{"ScopeName": ..., "ScopeDescription": ...}]
+    scopes: list[dict[str, str]]
+    created: float
+    modified: float
+
+
+@dataclass
+class UICustomization:
+    pool_id: str
+    # "ALL" for the pool's default, else a client id.
+    client_id: str
+    version: str
+    created: float
+    modified: float
+    css: str | None = None
+    image: bytes | None = None
+    image_type: str | None = None
+
+
+@dataclass
+class AuthorizationCode:
+    code_hash: str
+    pool_id: str
+    client_id: str
+    sub: str
+    # redirect_uri, scope, nonce, code_challenge, code_challenge_method, auth_time
+    grant: dict[str, Any]
+    created: float
+    expires: float
+    used: float | None = None

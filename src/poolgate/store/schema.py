@@ -190,3 +190,56 @@ user_groups = sa.Table(
     sa.ForeignKeyConstraint(["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE"),
     sa.Index("ix_user_groups_user", "pool_id", "sub"),
 )
+
+resource_servers = sa.Table(
+    "resource_servers",
+    metadata,
+    sa.Column(
+        "pool_id",
+        sa.String(55),
+        sa.ForeignKey("user_pools.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("identifier", sa.String(256), primary_key=True),
+    sa.Column("name", sa.String(256), nullable=False),
+    # [{"ScopeName", "ScopeDescription"}]
+    sa.Column("scopes", sa.Text, nullable=False),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("modified", sa.Float, nullable=False),
+)
+
+# Branding of the hosted pages, per pool (client_id "ALL") or per client.
+ui_customizations = sa.Table(
+    "ui_customizations",
+    metadata,
+    sa.Column(
+        "pool_id",
+        sa.String(55),
+        sa.ForeignKey("user_pools.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("client_id", sa.String(128), primary_key=True),
+    sa.Column("css", sa.Text, nullable=True),
+    sa.Column("image", sa.LargeBinary, nullable=True),
+    sa.Column("image_type", sa.String(64), nullable=True),
+    sa.Column("version", sa.String(32), nullable=False),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("modified", sa.Float, nullable=False),
+)
+
+# OAuth authorization codes, by the hash of their value; single use.
+authorization_codes = sa.Table(
+    "authorization_codes",
+    metadata,
+    sa.Column("code_hash", sa.String(64), primary_key=True),
+    sa.Column("pool_id", sa.String(55), nullable=False),
+    sa.Column("client_id", sa.String(128), nullable=False),
+    sa.Column("sub", sa.String(36), nullable=False),
+    # redirect_uri, scope, nonce, code_challenge, method, auth_time, session id
+    sa.Column("grant", sa.Text, nullable=False),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("expires", sa.Float, nullable=False),
+    sa.Column("used", sa.Float, nullable=True),
+    sa.ForeignKeyConstraint(["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE"),
+    sa.Index("ix_authorization_codes_expires", "expires"),
+)

@@ -1,11 +1,13 @@
-"""The identity provider's ASGI application: the AWS JSON endpoint, the well-known
-documents and ``/health``, over one store opened at startup."""
+"""The identity provider's ASGI application: the AWS JSON endpoint, the OAuth 2.0
+endpoints and hosted pages, the well-known documents, the mailbox and ``/health``,
+over one store opened at startup."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -17,39 +19,42 @@ from poolgate.awsjson.endpoint import AwsJsonEndpoint
 from poolgate.bootstrap import open_context
 from poolgate.config import Settings
 from poolgate.core.context import Context
+from poolgate.hosted.pages import HostedPages
+from poolgate.hosted.ui_assets import UIAssets
 from poolgate.mailbox import mailbox_routes
+from poolgate.oauth.endpoints import OAuthEndpoints
 from poolgate.store.base import Store
 from poolgate.wellknown.routes import WellKnown
 
 log = logging.getLogger("poolgate")
 
 
+class _Services:
+    """What the lifespan builds; routes are declared before it exists and look it up
+    per request."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, Any] = {}
+
+    def route(self, path: str, key: str, method: str, methods: list[str]) -> Route:
+        async def endpoint(request: Request) -> Response:
+            response: Response = await getattr(self.items[key], method)(request)
+            return response
+
+        return Route(path, endpoint, methods=methods)
+
+    def store(self) -> Store:
+        ctx = self.items["ctx"]
+        assert isinstance(ctx, Context)
+        return ctx.store
+
+
 def create_app(settings: Settings) -> Starlette:
     """The app; its store opens (and migrates) when the server starts it."""
-    state: dict[str, object] = {}
-
-    async def dispatch_awsjson(request: Request) -> Response:
-        endpoint = state["awsjson"]
-        assert isinstance(endpoint, AwsJsonEndpoint)
-        return await endpoint(request)
-
-    async def jwks(request: Request) -> Response:
-        wellknown = state["wellknown"]
-        assert isinstance(wellknown, WellKnown)
-        return await wellknown.jwks(request)
-
-    async def openid_configuration(request: Request) -> Response:
-        wellknown = state["wellknown"]
-        assert isinstance(wellknown, WellKnown)
-        return await wellknown.openid_configuration(request)
+    services = _Services()
 
     async def health(_: Request) -> Response:
         return PlainTextResponse("ok")
-
-    def store() -> Store:
-        ctx = state["ctx"]
-        assert isinstance(ctx, Context)
-        return ctx.store
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -57,26 +62,50 @@ def create_app(settings: Settings) -> Starlette:
         # Before the store opens, so a bad admin key setting leaks no connection.
         admin_key, _created = load_admin_key(settings)
         ctx = await open_context(settings)
-        state["ctx"] = ctx
-        state["awsjson"] = AwsJsonEndpoint(ctx, {admin_key.access_key_id: admin_key})
-        state["wellknown"] = WellKnown(ctx, settings)
+        services.items.update(
+            ctx=ctx,
+            awsjson=AwsJsonEndpoint(ctx, {admin_key.access_key_id: admin_key}),
+            wellknown=WellKnown(ctx, settings),
+            oauth=OAuthEndpoints(ctx, require_pkce=settings.require_pkce),
+            hosted=HostedPages(ctx, require_pkce=settings.require_pkce),
+            ui=UIAssets(ctx),
+        )
         log.info("poolgate ready at %s", settings.effective_public_url)
         try:
             yield
         finally:
             await ctx.store.close()
 
+    r = services.route
     routes = [
-        Route("/", dispatch_awsjson, methods=["POST", "OPTIONS"]),
+        r("/", "awsjson", "__call__", ["POST", "OPTIONS"]),
         Route("/health", health, methods=["GET"]),
-        Route("/{pool_id}/.well-known/jwks.json", jwks, methods=["GET"]),
-        Route(
+        r("/{pool_id}/.well-known/jwks.json", "wellknown", "jwks", ["GET"]),
+        r(
             "/{pool_id}/.well-known/openid-configuration",
-            openid_configuration,
-            methods=["GET"],
+            "wellknown",
+            "openid_configuration",
+            ["GET"],
         ),
+        # OAuth 2.0 / OpenID Connect, at Cognito's paths.
+        r("/oauth2/authorize", "oauth", "authorize", ["GET"]),
+        r("/oauth2/token", "oauth", "token", ["POST"]),
+        r("/oauth2/userInfo", "oauth", "userinfo", ["GET", "POST"]),
+        r("/oauth2/revoke", "oauth", "revoke", ["POST"]),
+        r("/logout", "oauth", "logout", ["GET"]),
+        # The hosted pages.
+        r("/login", "hosted", "login", ["GET", "POST"]),
+        r("/newPassword", "hosted", "new_password", ["POST"]),
+        r("/signup", "hosted", "signup", ["GET", "POST"]),
+        r("/confirm", "hosted", "confirm", ["GET", "POST"]),
+        r("/resendcode", "hosted", "resend_code", ["POST"]),
+        r("/forgotPassword", "hosted", "forgot_password", ["GET", "POST"]),
+        r("/confirmForgotPassword", "hosted", "confirm_forgot_password", ["POST"]),
+        r("/_ui/{pool_id}/{client_id}/logo", "ui", "logo", ["GET"]),
     ]
+    for path in ("/oauth2/token", "/oauth2/userInfo", "/oauth2/revoke"):
+        routes.append(r(path, "oauth", "preflight", ["OPTIONS"]))
     if settings.mailbox:
         # The developer's view of the outbox; off in production (POOLGATE_MAILBOX=false).
-        routes += mailbox_routes(store)
+        routes += mailbox_routes(services.store)
     return Starlette(routes=routes, lifespan=lifespan)

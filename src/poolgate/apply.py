@@ -37,7 +37,7 @@ import orjson
 
 from poolgate.awsjson.model import ServiceModel, service_model
 from poolgate.awsjson.validation import validate_request
-from poolgate.core import clients, domains, pools
+from poolgate.core import clients, domains, pools, resource_servers
 from poolgate.core.clients import client_settings
 from poolgate.core.context import Context
 from poolgate.core.errors import CognitoError
@@ -427,13 +427,21 @@ async def _plan_clients(
     problems: list[str],
 ) -> list[_ClientPlan]:
     by_name: dict[str, list[AppClient]] = defaultdict(list)
+    # A pool the file creates has no resource servers yet, so no custom scopes.
+    scopes: set[str] = set()
     if existing_pool is not None:
         for client in await _all_clients(ctx, existing_pool.id):
             by_name[client.name].append(client)
+        scopes = await resource_servers.custom_scopes(ctx, existing_pool.id)
     plans: list[_ClientPlan] = []
     for client_section in section.get("clients", []):
         plan = _plan_client(
-            pool, by_name[client_section["ClientName"]], client_section, pool_label, problems
+            pool,
+            by_name[client_section["ClientName"]],
+            client_section,
+            pool_label,
+            problems,
+            scopes,
         )
         if plan is not None:
             plans.append(plan)
@@ -446,6 +454,7 @@ def _plan_client(
     section: dict[str, Any],
     pool_label: str,
     problems: list[str],
+    custom_scopes: set[str],
 ) -> _ClientPlan | None:
     name: str = section["ClientName"]
     label = f"client {name!r} of {pool_label}"
@@ -467,7 +476,7 @@ def _plan_client(
         return None
     request = {k: v for k, v in section.items() if k not in ("ClientName", "GenerateSecret")}
     try:
-        desired = client_settings(request, pool, generate_secret)
+        desired = client_settings(request, pool, generate_secret, custom_scopes)
     except CognitoError as exc:
         problems.append(f"{label}: {exc.message}")
         return None

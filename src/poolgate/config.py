@@ -35,6 +35,9 @@ class Settings:
     admin_access_key_id: str = ""
     admin_secret_access_key: str = ""
     log_level: str = "info"
+    # PKCE (S256) for public clients' authorization-code flow; Cognito leaves it
+    # optional, the OAuth security BCP asks for it.
+    require_pkce: bool = True
     # Email goes through this SMTP server when set; otherwise to the outbox (mailbox).
     smtp_host: str = ""
     smtp_port: int = 25
@@ -45,6 +48,9 @@ class Settings:
     # Serve the developer mailbox (/_mailbox): it shows every code, so production
     # deployments turn it off.
     mailbox: bool = True
+    # The API gateway's port (``serve --gateway-port``); 0: no gateway. Its routes are
+    # the config file's [[apis]] and [[functions]] (poolgate.gateway.config).
+    gateway_port: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -36,8 +36,10 @@ def load_handlers() -> dict[str, Handler]:
         groups,
         pools,
         recovery,
+        resource_servers,
         self_service,
         tags,
+        ui_customization,
         users,
     )
 

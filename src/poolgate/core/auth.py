@@ -169,6 +169,12 @@ async def _password(
     name = _param(params, "USERNAME")
     password = _param(params, "PASSWORD")
     user = await _lookup(ctx, pool, client, name, params.get("SECRET_HASH"))
+    await _check_password(ctx, pool, user, password)
+    assert user is not None
+    return await _after_password(ctx, pool, client, user)
+
+
+async def _check_password(ctx: Context, pool: UserPool, user: User | None, password: str) -> None:
     if user is None:
         await passwords.burn_like_a_check(password)
         raise NotAuthorizedException(INCORRECT)
@@ -178,7 +184,18 @@ async def _password(
     if not await passwords.password_matches(ctx.sealer, user, password):
         await _failed(ctx, pool, user)
         raise NotAuthorizedException(INCORRECT)
-    return await _after_password(ctx, pool, client, user)
+
+
+async def hosted_sign_in(
+    ctx: Context, pool: UserPool, client: AppClient, name: str, password: str
+) -> tuple[User, AuthOutcome]:
+    """Sign-in from the hosted pages: the same checks, lockout and messages as the
+    API, an unknown user always masked, and no tokens yet (the OAuth code exchange
+    mints them). The outcome carries a NEW_PASSWORD_REQUIRED challenge when due."""
+    user = await users.find_user(ctx, pool, name)
+    await _check_password(ctx, pool, user, password)
+    assert user is not None
+    return user, await _after_password(ctx, pool, client, user, mint=False)
 
 
 async def _failed(ctx: Context, pool: UserPool, user: User) -> None:
@@ -190,7 +207,7 @@ async def _failed(ctx: Context, pool: UserPool, user: User) -> None:
 
 
 async def _after_password(
-    ctx: Context, pool: UserPool, client: AppClient, user: User
+    ctx: Context, pool: UserPool, client: AppClient, user: User, *, mint: bool = True
 ) -> AuthOutcome:
     """The password was right: the user's status decides what happens next."""
     if lockout.record_success(user):
@@ -205,6 +222,8 @@ async def _after_password(
                 "Temporary password has expired and must be reset by an administrator."
             )
         return _new_password_challenge(ctx, pool, client, user)
+    if not mint:
+        return AuthOutcome()
     minted = await tokens.mint(ctx, pool, client, user, auth_time=int(ctx.clock()))
     return AuthOutcome(tokens=minted)
 
@@ -362,7 +381,13 @@ async def _verify_srp(
 
 
 async def _new_password(
-    ctx: Context, pool: UserPool, client: AppClient, responses: dict[str, str], session: str
+    ctx: Context,
+    pool: UserPool,
+    client: AppClient,
+    responses: dict[str, str],
+    session: str,
+    *,
+    mint: bool = True,
 ) -> AuthOutcome:
     state = sessions.open_session(
         ctx, session, challenge=NEW_PASSWORD_REQUIRED, client_id=client.id
@@ -371,9 +396,10 @@ async def _new_password(
     user = await ctx.store.get_user_by_sub(pool.id, state["sub"])
     if user is None:
         raise NotAuthorizedException(sessions.INVALID_SESSION)
-    check_secret_hash(
-        ctx, client, responses.get("SECRET_HASH"), responses.get("USERNAME", ""), user.username
-    )
+    if mint:  # the hosted pages are the server itself: no SECRET_HASH there
+        check_secret_hash(
+            ctx, client, responses.get("SECRET_HASH"), responses.get("USERNAME", ""), user.username
+        )
     if user.status != users.FORCE_CHANGE_PASSWORD:
         raise NotAuthorizedException(sessions.INVALID_SESSION)
     given = [
@@ -391,8 +417,28 @@ async def _new_password(
     user.state.pop("temporary_password_expires", None)
     user.modified = ctx.clock()
     await ctx.store.put_user(users.index_keys(pool, user))
+    if not mint:
+        return AuthOutcome()
     minted = await tokens.mint(ctx, pool, client, user, auth_time=int(ctx.clock()))
     return AuthOutcome(tokens=minted)
+
+
+async def hosted_new_password(
+    ctx: Context,
+    pool: UserPool,
+    client: AppClient,
+    session: str,
+    new_password: str,
+    attributes_given: dict[str, str],
+) -> str:
+    """The hosted new-password page: complete NEW_PASSWORD_REQUIRED; returns the sub."""
+    state = sessions.open_session(
+        ctx, session, challenge=NEW_PASSWORD_REQUIRED, client_id=client.id
+    )
+    responses = {"NEW_PASSWORD": new_password}
+    responses.update({f"userAttributes.{k}": v for k, v in attributes_given.items()})
+    await _new_password(ctx, pool, client, responses, session, mint=False)
+    return str(state["sub"])
 
 
 async def _refresh(
@@ -426,8 +472,17 @@ async def _refresh(
         auth_time=stored.auth_time,
         origin_jti=stored.origin_jti,
         with_refresh_token=False,
+        scope=stored.scope or tokens.ADMIN_SCOPE,
+        oauth=stored.scope is not None,
     )
     return AuthOutcome(tokens=minted)
+
+
+async def refresh_for_client(
+    ctx: Context, pool: UserPool, client: AppClient, refresh_token: str
+) -> AuthOutcome:
+    """The OAuth refresh_token grant: the client has already authenticated itself."""
+    return await _refresh(ctx, pool, client, refresh_token, None, secret_checked=True)
 
 
 async def get_tokens_from_refresh_token(

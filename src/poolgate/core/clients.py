@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from poolgate.core import ids
+from poolgate.core import ids, resource_servers
 from poolgate.core.context import Context
 from poolgate.core.errors import (
     InvalidOAuthFlowException,
@@ -102,7 +102,15 @@ def _attribute_names(pool: UserPool) -> set[str]:
     return {attribute["Name"] for attribute in pool.settings["SchemaAttributes"]}
 
 
-def client_settings(request: dict[str, Any], pool: UserPool, has_secret: bool) -> Settings:
+def client_settings(
+    request: dict[str, Any],
+    pool: UserPool,
+    has_secret: bool,
+    custom_scopes: set[str],
+) -> Settings:
+    """A client's settings from a Create/UpdateUserPoolClient request. ``custom_scopes``
+    are the pool's ``identifier/ScopeName`` (``core.resource_servers.custom_scopes``):
+    AllowedOAuthScopes may name those besides the standard scopes."""
     settings: Settings = {}
     _token_validity(request, settings)
 
@@ -159,7 +167,7 @@ def client_settings(request: dict[str, Any], pool: UserPool, has_secret: bool) -
             raise InvalidParameterException("DefaultRedirectURI must be one of the CallbackURLs.")
         settings["DefaultRedirectURI"] = default_redirect
 
-    _oauth(request, settings, has_secret)
+    _oauth(request, settings, has_secret, custom_scopes)
 
     settings["PreventUserExistenceErrors"] = request.get("PreventUserExistenceErrors") or "LEGACY"
     revocation = request.get("EnableTokenRevocation")
@@ -175,13 +183,18 @@ def client_settings(request: dict[str, Any], pool: UserPool, has_secret: bool) -
     return settings
 
 
-def _oauth(request: dict[str, Any], settings: Settings, has_secret: bool) -> None:
+def _oauth(
+    request: dict[str, Any],
+    settings: Settings,
+    has_secret: bool,
+    custom_scopes: set[str],
+) -> None:
     flows = list(dict.fromkeys(request.get("AllowedOAuthFlows") or []))
     scopes = list(dict.fromkeys(request.get("AllowedOAuthScopes") or []))
     enabled = bool(request.get("AllowedOAuthFlowsUserPoolClient", False))
     for scope in scopes:
-        if scope not in STANDARD_SCOPES:
-            # Custom scopes belong to resource servers; none are defined yet.
+        if scope not in STANDARD_SCOPES and scope not in custom_scopes:
+            # Custom scopes ("identifier/ScopeName") belong to the pool's resource servers.
             raise ScopeDoesNotExistException(f"Invalid scope requested: {scope}")
     if "openid" not in scopes and any(s in scopes for s in ("email", "profile", "phone")):
         raise InvalidParameterException(
@@ -226,7 +239,8 @@ async def create_user_pool_client(
 ) -> tuple[AppClient, str | None]:
     """The new client and its secret in clear (shown to the caller, stored sealed)."""
     pool = await require_pool(ctx, pool_id)
-    settings = client_settings(request, pool, generate_secret)
+    scopes = await resource_servers.custom_scopes(ctx, pool_id)
+    settings = client_settings(request, pool, generate_secret, scopes)
     now = ctx.clock()
     for _ in range(5):
         client_id = ids.new_client_id()
@@ -274,10 +288,11 @@ async def update_user_pool_client(
 ) -> AppClient:
     pool = await require_pool(ctx, pool_id)
     await require_client(ctx, pool_id, client_id)
+    scopes = await resource_servers.custom_scopes(ctx, pool_id)
     now = ctx.clock()
 
     def change(client: AppClient) -> AppClient:
-        settings = client_settings(request, pool, client.secret_sealed is not None)
+        settings = client_settings(request, pool, client.secret_sealed is not None, scopes)
         return replace(client, name=name or client.name, settings=settings, modified=now)
 
     client = await ctx.store.update_client(client_id, change)

@@ -113,6 +113,8 @@ class RefreshToken:
     created: float
     expires: float
     revoked: float | None = None
+    # Scopes granted through OAuth; None for the API flows (aws.cognito.signin.user.admin).
+    scope: str | None = None
 
 
 @dataclass

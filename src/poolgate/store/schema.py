@@ -140,6 +140,7 @@ refresh_tokens = sa.Table(
     sa.Column("created", sa.Float, nullable=False),
     sa.Column("expires", sa.Float, nullable=False),
     sa.Column("revoked", sa.Float, nullable=True),
+    sa.Column("scope", sa.Text, nullable=True),
     sa.ForeignKeyConstraint(["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE"),
     sa.Index("ix_refresh_tokens_origin", "origin_jti"),
     sa.Index("ix_refresh_tokens_user", "pool_id", "sub"),

@@ -10,8 +10,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from poolgate.store import migrate
+from poolgate.store.sql_authorization_codes import AuthorizationCodesSql
 from poolgate.store.sql_base import make_engine
 from poolgate.store.sql_groups import GroupsSql
+from poolgate.store.sql_oauth_config import OAuthConfigSql
 from poolgate.store.sql_outbox import OutboxSql
 from poolgate.store.sql_pools import PoolsSql
 from poolgate.store.sql_search import SearchSql
@@ -20,7 +22,9 @@ from poolgate.store.sql_users import UsersSql
 __all__ = ["SqlStore", "make_engine"]
 
 
-class SqlStore(PoolsSql, UsersSql, OutboxSql, SearchSql, GroupsSql):
+class SqlStore(
+    PoolsSql, UsersSql, OutboxSql, SearchSql, GroupsSql, AuthorizationCodesSql, OAuthConfigSql
+):
     @classmethod
     async def open(cls, url: str, *, migrate_schema: bool = True) -> SqlStore:
         engine = make_engine(url)

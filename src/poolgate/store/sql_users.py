@@ -146,6 +146,7 @@ class UsersSql(SqlBase):
                     created=token.created,
                     expires=token.expires,
                     revoked=token.revoked,
+                    scope=token.scope,
                 )
             )
 
@@ -155,17 +156,13 @@ class UsersSql(SqlBase):
             row = (await conn.execute(query)).first()
         if row is None:
             return None
-        return RefreshToken(
-            token_hash=row.token_hash,
-            pool_id=row.pool_id,
-            client_id=row.client_id,
-            sub=row.sub,
-            origin_jti=row.origin_jti,
-            auth_time=row.auth_time,
-            created=row.created,
-            expires=row.expires,
-            revoked=row.revoked,
-        )
+        return _refresh_token(row)
+
+    async def refresh_tokens_of_origin(self, origin_jti: str) -> list[RefreshToken]:
+        query = sa.select(refresh_tokens).where(refresh_tokens.c.origin_jti == origin_jti)
+        async with self._read() as conn:
+            rows = (await conn.execute(query)).all()
+        return [_refresh_token(row) for row in rows]
 
     async def revoke_refresh_token(self, token_hash: str, when: float) -> None:
         async with self._write() as conn:
@@ -243,3 +240,18 @@ def _user_values(user: User) -> dict[str, Any]:
         "credential_sealed": user.credential_sealed,
         "state": dumps(user.state),
     }
+
+
+def _refresh_token(row: Any) -> RefreshToken:
+    return RefreshToken(
+        token_hash=row.token_hash,
+        pool_id=row.pool_id,
+        client_id=row.client_id,
+        sub=row.sub,
+        origin_jti=row.origin_jti,
+        auth_time=row.auth_time,
+        created=row.created,
+        expires=row.expires,
+        revoked=row.revoked,
+        scope=row.scope,
+    )

@@ -60,9 +60,15 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_authorization_codes_expires", "authorization_codes", ["expires"])
+    # The scopes granted through OAuth, kept across refreshes (None: the API's
+    # aws.cognito.signin.user.admin).
+    with op.batch_alter_table("refresh_tokens") as batch:
+        batch.add_column(sa.Column("scope", sa.Text, nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("refresh_tokens") as batch:
+        batch.drop_column("scope")
     op.drop_table("authorization_codes")
     op.drop_table("ui_customizations")
     op.drop_table("resource_servers")

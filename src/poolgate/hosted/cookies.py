@@ -1,0 +1,114 @@
+"""The hosted pages' cookies: the browser session and the CSRF token.
+
+The session cookie is sealed with the master key (a user cannot forge or read it),
+one per pool, HttpOnly and SameSite=Lax: it rides along the top-level redirect from
+an app to ``/oauth2/authorize`` and nothing else. The CSRF token is a double submit
+bound by HMAC: a random cookie, and in every form a MAC of it that only the server can
+compute; a cross-site form post cannot know either.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from cryptography.exceptions import InvalidTag
+from starlette.requests import Request
+from starlette.responses import Response
+
+from poolgate.core.context import Context
+from poolgate.crypto.sealing import MasterKeyError
+
+SESSION_LIFETIME = 3600  # Cognito's hosted UI keeps its session cookie for an hour.
+CSRF_COOKIE = "poolgate_csrf"
+CSRF_FIELD = "_csrf"
+
+
+def _session_cookie(pool_id: str) -> str:
+    return f"poolgate_session_{pool_id}"
+
+
+@dataclass
+class BrowserSession:
+    pool_id: str
+    sub: str
+    auth_time: int
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def set_session(
+    ctx: Context, request: Request, response: Response, session: BrowserSession
+) -> None:
+    payload = {
+        "pool": session.pool_id,
+        "sub": session.sub,
+        "auth_time": session.auth_time,
+        "exp": ctx.clock() + SESSION_LIFETIME,
+    }
+    sealed = ctx.sealer.seal(orjson.dumps(payload), "browser-session")
+    response.set_cookie(
+        _session_cookie(session.pool_id),
+        base64.urlsafe_b64encode(sealed).decode(),
+        max_age=SESSION_LIFETIME,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        path="/",
+    )
+
+
+def read_session(ctx: Context, request: Request, pool_id: str) -> BrowserSession | None:
+    raw = request.cookies.get(_session_cookie(pool_id))
+    if not raw:
+        return None
+    try:
+        payload: dict[str, Any] = orjson.loads(
+            ctx.sealer.open(base64.urlsafe_b64decode(raw.encode()), "browser-session")
+        )
+    except (binascii.Error, ValueError, InvalidTag, MasterKeyError, orjson.JSONDecodeError):
+        return None
+    if payload.get("pool") != pool_id or payload.get("exp", 0) < ctx.clock():
+        return None
+    return BrowserSession(pool_id, str(payload["sub"]), int(payload["auth_time"]))
+
+
+def clear_session(request: Request, response: Response, pool_id: str) -> None:
+    response.delete_cookie(
+        _session_cookie(pool_id), path="/", httponly=True, samesite="lax",
+        secure=_secure(request),
+    )  # fmt: skip
+
+
+def _mac(ctx: Context, value: str) -> str:
+    digest = hmac.new(ctx.sealer.mac_key("csrf"), value.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def csrf_token(ctx: Context, request: Request) -> tuple[str, str | None]:
+    """The form's token, and a new cookie value to set when the browser had none."""
+    cookie = request.cookies.get(CSRF_COOKIE)
+    fresh = None
+    if not cookie:
+        cookie = fresh = secrets.token_urlsafe(24)
+    return _mac(ctx, cookie), fresh
+
+
+def set_csrf_cookie(request: Request, response: Response, value: str) -> None:
+    response.set_cookie(CSRF_COOKIE, value, httponly=True, samesite="lax",
+                        secure=_secure(request), path="/")  # fmt: skip
+
+
+def csrf_ok(ctx: Context, request: Request, submitted: str | None) -> bool:
+    cookie = request.cookies.get(CSRF_COOKIE)
+    if not cookie or not submitted:
+        return False
+    return hmac.compare_digest(_mac(ctx, cookie), submitted)

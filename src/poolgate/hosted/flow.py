@@ -1,0 +1,91 @@
+"""Where every hosted page ends: back to the application with a code (or tokens),
+or with an OAuth error, or on an error page when the request cannot be trusted with
+a redirect."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from poolgate.core import oauth
+from poolgate.core.context import Context
+from poolgate.core.records import User
+from poolgate.hosted import cookies
+from poolgate.hosted.render import error_page
+
+
+def _with_query(url: str, params: dict[str, str]) -> str:
+    parts = urlsplit(url)
+    query = f"{parts.query}&{urlencode(params)}" if parts.query else urlencode(params)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
+
+
+async def oauth_error(
+    ctx: Context,
+    request: Request,
+    error: oauth.OAuthError,
+    redirect_uri: str | None,
+    state: str | None,
+) -> Response:
+    if not error.redirect or not redirect_uri:
+        titles = {"redirect_mismatch": "Redirect address not registered"}
+        return await error_page(
+            ctx,
+            request,
+            titles.get(error.error, "Something went wrong"),
+            error.description or error.error,
+        )
+    params = {"error": error.error}
+    if error.description:
+        params["error_description"] = error.description
+    if state:
+        params["state"] = state
+    return redirect(_with_query(redirect_uri, params))
+
+
+async def authorize_request(
+    ctx: Context, request: Request, require_pkce: bool
+) -> oauth.AuthorizeRequest | Response:
+    """The OAuth request carried in the page's query, checked again on every step (the
+    browser could have altered it)."""
+    try:
+        return await oauth.validate_authorize(ctx, request.query_params, require_pkce=require_pkce)
+    except oauth.OAuthError as error:
+        redirect_uri = request.query_params.get("redirect_uri")
+        return await oauth_error(
+            ctx, request, error, redirect_uri, request.query_params.get("state")
+        )
+
+
+async def complete(
+    ctx: Context, request: Request, areq: oauth.AuthorizeRequest, user: User, auth_time: int
+) -> Response:
+    """Signed in: remember the browser session and return to the application."""
+    if areq.response_type == "code":
+        code = await oauth.issue_code(ctx, areq, user, auth_time)
+        params = {"code": code}
+        if areq.state:
+            params["state"] = areq.state
+        response: Response = redirect(_with_query(areq.redirect_uri, params))
+    else:
+        minted = await oauth.implicit_tokens(ctx, areq, user, auth_time)
+        fragment = {
+            "access_token": minted.access_token,
+            "token_type": "Bearer",
+            "expires_in": str(minted.expires_in),
+        }
+        if minted.id_token:
+            fragment["id_token"] = minted.id_token
+        if areq.state:
+            fragment["state"] = areq.state
+        response = redirect(f"{areq.redirect_uri}#{urlencode(fragment)}")
+    cookies.set_session(
+        ctx, request, response, cookies.BrowserSession(areq.pool.id, user.sub, auth_time)
+    )
+    return response

@@ -1,0 +1,72 @@
+"""Rendering the hosted pages: Jinja2 templates, the CSRF token, the pool's or the
+client's branding (SetUICustomization), and the security headers every page carries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from poolgate.core import ui_customization
+from poolgate.core.context import Context
+from poolgate.hosted import cookies
+
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+# No scripts at all: the pages work without JavaScript, and nothing injected can run.
+_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+}
+
+
+async def page(
+    ctx: Context,
+    request: Request,
+    template: str,
+    *,
+    status: int = 200,
+    pool_id: str | None = None,
+    client_id: str | None = None,
+    **values: Any,
+) -> HTMLResponse:
+    token, fresh_cookie = cookies.csrf_token(ctx, request)
+    branding = None
+    if pool_id is not None:
+        branding = await ui_customization.effective_customization(ctx, pool_id, client_id or "ALL")
+    html = _templates.get_template(template).render(
+        csrf_field=cookies.CSRF_FIELD,
+        csrf_token=token,
+        query=request.url.query,
+        css=branding.css if branding else None,
+        logo=(
+            f"/_ui/{branding.pool_id}/{branding.client_id}/logo?v={branding.version}"
+            if branding and branding.image
+            else None
+        ),
+        **values,
+    )
+    response = HTMLResponse(html, status_code=status, headers=_HEADERS)
+    if fresh_cookie:
+        cookies.set_csrf_cookie(request, response, fresh_cookie)
+    return response
+
+
+async def error_page(
+    ctx: Context, request: Request, title: str, message: str, status: int = 400
+) -> HTMLResponse:
+    return await page(ctx, request, "error.html", status=status, title=title, message=message)

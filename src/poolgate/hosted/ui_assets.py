@@ -1,0 +1,26 @@
+"""The logo a pool or client set with SetUICustomization, served to its hosted pages."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from poolgate.core import ui_customization
+from poolgate.core.context import Context
+
+
+class UIAssets:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    async def logo(self, request: Request) -> Response:
+        found = await ui_customization.effective_customization(
+            self.ctx, request.path_params["pool_id"], request.path_params["client_id"]
+        )
+        if found is None or not found.image:
+            return Response(status_code=404)
+        return Response(
+            found.image,
+            media_type=found.image_type or "application/octet-stream",
+            headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"},
+        )

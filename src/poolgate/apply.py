@@ -21,7 +21,11 @@ Applying runs in three stages so that a file with any mistake changes nothing:
    LastModifiedDate stays.
 
 Each resource kind has its own check, plan and execute function; kinds to come
-(users, groups, functions...) slot in the same way.
+(users, groups...) slot in the same way.
+
+``[[functions]]`` and ``[[apis]]`` (the API gateway) are configuration, not stored
+state: apply validates them with the rest of the file and reports them as
+``configured``; ``poolgate serve --config FILE --gateway-port PORT`` loads them.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import orjson
@@ -43,10 +48,12 @@ from poolgate.core.context import Context
 from poolgate.core.errors import CognitoError
 from poolgate.core.pool_settings import CREATE_ONLY, pool_settings
 from poolgate.core.records import AppClient, Settings, UserPool
+from poolgate.gateway import config as gateway_config
 
 __all__ = ["ApplyError", "ApplyReport", "Result", "apply", "check"]
 
-Action = Literal["created", "updated", "unchanged"]
+# "configured": validated configuration the server reads at start (functions, apis).
+Action = Literal["created", "updated", "unchanged", "configured"]
 
 # Tables nested in a pool section that are not CreateUserPool members.
 _POOL_NESTING = ("clients", "domain")
@@ -60,6 +67,8 @@ _SECTIONS: dict[str, tuple[str, bool]] = {
     "pool": ("pools", True),
     "client": ("clients", True),
     "domain": ("domain", False),
+    "function": ("functions", True),
+    "api": ("apis", True),
 }
 _CHILD_KINDS: dict[str, tuple[str, ...]] = {"pool": ("client", "domain")}
 # The request member behind each create-only setting of a pool.
@@ -123,7 +132,8 @@ class ApplyReport:
     def counts(self) -> dict[str, int]:
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         for result in self.walk():
-            counts[result.action] += 1
+            # "configured" appears only when the file has gateway sections.
+            counts[result.action] = counts.get(result.action, 0) + 1
         return counts
 
     def to_dict(self) -> dict[str, Any]:
@@ -134,14 +144,24 @@ class ApplyReport:
         return body
 
 
-async def apply(ctx: Context, document: Mapping[str, Any]) -> ApplyReport:
+async def apply(
+    ctx: Context, document: Mapping[str, Any], *, base_dir: Path | None = None
+) -> ApplyReport:
     """Make the store match ``document`` (a parsed TOML file); raise ``ApplyError``
-    without writing anything when any part of it cannot be applied."""
+    without writing anything when any part of it cannot be applied. ``base_dir`` (the
+    file's directory) resolves the functions' relative ``code_dir``."""
     problems = check(document)
+    try:
+        gateway = gateway_config.parse(document, base_dir or Path.cwd())
+    except gateway_config.GatewayConfigError as exc:
+        problems += exc.problems
     if problems:
         raise ApplyError(problems)
     plans = await _plan(ctx, document.get("pools", []))
-    return ApplyReport([await _apply_pool(ctx, plan) for plan in plans])
+    results = [await _apply_pool(ctx, plan) for plan in plans]
+    results += [Result("function", name, name, "configured") for name in gateway.functions]
+    results += [Result("api", api.name, api.id, "configured") for api in gateway.apis]
+    return ApplyReport(results)
 
 
 # --------------------------------------------------------------------------- check

@@ -54,17 +54,31 @@ def serve(
     public_url: Annotated[
         str | None, typer.Option(help="Public base URL (issuer prefix); default http://host:port.")
     ] = None,
+    gateway_port: Annotated[
+        int | None,
+        typer.Option(
+            help="Port of the API gateway serving the config file's [[apis]]; 0: no gateway."
+        ),
+    ] = None,
 ) -> None:
-    """Run the identity provider (AWS JSON API, OAuth, hosted UI, JWKS)."""
-    import uvicorn
-
+    """Run the identity provider (AWS JSON API, OAuth, hosted UI, JWKS), and the API
+    gateway when --gateway-port is given and the --config file declares [[apis]]."""
     from poolgate.admin_keys import load_admin_key
     from poolgate.app import create_app
+    from poolgate.gateway.serving import listener, serve_all
 
-    settings = _settings(config, host=host, port=port, data_dir=data_dir, public_url=public_url)
+    settings = _settings(
+        config,
+        host=host,
+        port=port,
+        data_dir=data_dir,
+        public_url=public_url,
+        gateway_port=gateway_port,
+    )
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    gateway = _gateway_app(settings, config)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     try:
         key, created = load_admin_key(settings)
@@ -78,13 +92,38 @@ def serve(
             f"  AWS_ACCESS_KEY_ID={key.access_key_id}\n"
             f"  AWS_SECRET_ACCESS_KEY={key.secret_access_key}"
         )
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        access_log=False,
-    )
+    servers = [listener(create_app(settings), settings.host, settings.port, settings.log_level)]
+    if gateway is not None:
+        servers.append(listener(gateway, settings.host, settings.gateway_port, settings.log_level))
+    if not serve_all(servers):
+        raise typer.Exit(3)
+
+
+def _gateway_app(settings: Settings, config: Path | None) -> object | None:
+    """The gateway's app, when a port is set and the config file declares APIs.
+
+    Routes are configuration, not stored state: they are read from the --config file
+    here, at start, with relative code_dir paths resolved against its directory.
+    """
+    if not settings.gateway_port:
+        return None
+    if config is None or not settings.extra.get("apis"):
+        logging.getLogger("poolgate").warning(
+            "--gateway-port %d: the config file declares no [[apis]]; no gateway started",
+            settings.gateway_port,
+        )
+        return None
+    from poolgate.gateway.app import create_gateway_app
+    from poolgate.gateway.config import GatewayConfigError, parse
+
+    try:
+        gateway_config = parse(settings.extra, config.resolve().parent)
+    except GatewayConfigError as exc:
+        typer.echo(f"poolgate: {config}: the gateway configuration has problems:", err=True)
+        for problem in exc.problems:
+            typer.echo(f"  {problem}", err=True)
+        raise typer.Exit(2) from None
+    return create_gateway_app(gateway_config, settings)
 
 
 class OutputFormat(enum.StrEnum):
@@ -119,7 +158,7 @@ def apply_command(
     async def run() -> ApplyReport:
         ctx = await open_context(settings)
         try:
-            return await apply(ctx, declared.extra)
+            return await apply(ctx, declared.extra, base_dir=file.resolve().parent)
         finally:
             await ctx.store.close()
 
@@ -145,9 +184,12 @@ def _apply_summary(report: ApplyReport) -> str:
     for pool in report.results:
         lines.extend(_summary_lines(pool, 0))
     counts = report.counts()
-    lines.append(
+    summary = (
         f"{counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged"
     )
+    if counts.get("configured"):
+        summary += f", {counts['configured']} configured"
+    lines.append(summary)
     return "\n".join(lines)
 
 
@@ -182,6 +224,46 @@ def db_upgrade(config: ConfigOption = None, data_dir: DataDirOption = None) -> N
             await engine.dispose()
 
     typer.echo(f"database at revision {asyncio.run(run())}")
+
+
+@app.command("logs")
+def logs_command(
+    function: Annotated[str, typer.Argument(help="Function name.")],
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+    follow: Annotated[
+        bool, typer.Option("--follow", "-f", help="Keep printing new lines (Ctrl-C stops).")
+    ] = False,
+    lines: Annotated[
+        int, typer.Option("--lines", "-n", min=0, help="How many of the last lines to print.")
+    ] = 50,
+) -> None:
+    """Print a function's log, DATA_DIR/logs/FUNCTION.log: what its handler printed
+    and logged, with Lambda's START, END and REPORT lines."""
+    import contextlib
+
+    from poolgate.functions.logfile import follow as follow_file
+    from poolgate.functions.logfile import tail
+    from poolgate.functions.spec import valid_function_name
+
+    if not valid_function_name(function):
+        typer.echo(f"poolgate logs: invalid function name {function!r}", err=True)
+        raise typer.Exit(2)
+    settings = _settings(config, data_dir=data_dir)
+    path = settings.data_dir / "logs" / f"{function}.log"
+    offset = 0
+    if path.exists():
+        last, offset = tail(path, lines)
+        for line in last:
+            typer.echo(line)
+    elif not follow:
+        typer.echo(f"poolgate logs: no log for function {function} ({path})", err=True)
+        raise typer.Exit(1)
+    else:
+        typer.echo(f"poolgate logs: waiting for {path}", err=True)
+    if follow:
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends it, as it ends tail -f
+            follow_file(path, offset, typer.echo)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,70 @@
+"""Serving the identity provider and the gateway from one process: one uvicorn
+``Server`` per listener, all on one event loop (``asyncio.gather``).
+
+uvicorn's servers each install SIGINT/SIGTERM handlers when they start, so the second
+would take the signals from the first; here the handlers are installed once and tell
+every server to shut down together, each running its lifespan shutdown (the store,
+the function workers) before the process exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Generator
+from typing import Any
+
+import uvicorn
+
+__all__ = ["Listener", "listener", "serve_all"]
+
+
+class Listener(uvicorn.Server):
+    """A uvicorn server that leaves signal handling to ``serve_all``."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+def listener(app: Any, host: str, port: int, log_level: str) -> Listener:
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=False,
+        server_header=False,
+    )
+    return Listener(config)
+
+
+async def _serve(servers: list[Listener]) -> None:
+    loop = asyncio.get_running_loop()
+
+    def shutdown() -> None:
+        for server in servers:
+            if server.should_exit:
+                server.force_exit = True
+            server.should_exit = True
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, shutdown)
+
+    async def run(server: Listener) -> None:
+        try:
+            await server.serve()
+        finally:
+            # One listener failing to start (port taken) stops the others too.
+            shutdown()
+
+    await asyncio.gather(*(run(server) for server in servers))
+
+
+def serve_all(servers: list[Listener]) -> bool:
+    """Run ``servers`` until SIGINT/SIGTERM, then shut them all down gracefully.
+    False when one of them failed to start (its lifespan startup failed)."""
+    asyncio.run(_serve(servers))
+    return all(server.started for server in servers)

@@ -10,6 +10,7 @@ fi
 stamp=.venv/.poolgate-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet -e '.[test]'
-  .venv/bin/python -c "import poolgate, boto3, pycognito" # fail loudly if the install did
+  # fail loudly if the install did
+  .venv/bin/python -c "import poolgate, boto3, pycognito, playwright.async_api, authlib"
   touch "$stamp"
 fi

@@ -232,6 +232,14 @@ async def exchange_code(
     redirect_uri: str | None,
     code_verifier: str | None,
 ) -> tokens.Tokens:
+    # RFC 6749 5.2: a client not allowed this grant is told so (before the code is
+    # looked at, so its attempt does not consume a code).
+    if not client.settings.get("AllowedOAuthFlowsUserPoolClient") or "code" not in (
+        client.settings.get("AllowedOAuthFlows") or []
+    ):
+        raise OAuthError(
+            "unauthorized_client", "The authorization code grant is not allowed for this client."
+        )
     if not code:
         raise OAuthError("invalid_request", "code is required.")
     stored, fresh = await ctx.store.consume_authorization_code(_hash(code), ctx.clock())
@@ -254,6 +262,11 @@ async def exchange_code(
     challenge = stored.grant.get("code_challenge")
     if challenge and (not code_verifier or not _pkce_ok(challenge, code_verifier)):
         raise OAuthError("invalid_grant", "The code_verifier does not match the code_challenge.")
+    if not challenge and code_verifier:
+        # A PKCE downgrade (RFC 9700 2.1.1): the authorization request had no challenge.
+        raise OAuthError(
+            "invalid_grant", "A code_verifier was sent for a code issued without code_challenge."
+        )
     user = await ctx.store.get_user_by_sub(pool.id, stored.sub)
     if user is None or not user.enabled:
         raise OAuthError("invalid_grant", "The user is no longer able to sign in.")

@@ -32,7 +32,11 @@ async def oauth_error(
     error: oauth.OAuthError,
     redirect_uri: str | None,
     state: str | None,
+    *,
+    fragment: bool = False,
 ) -> Response:
+    """``fragment``: the request was for the implicit flow (response_type=token), whose
+    errors travel in the fragment like its tokens (RFC 6749 4.2.2.1)."""
     if not error.redirect or not redirect_uri:
         titles = {"redirect_mismatch": "Redirect address not registered"}
         return await error_page(
@@ -46,6 +50,8 @@ async def oauth_error(
         params["error_description"] = error.description
     if state:
         params["state"] = state
+    if fragment:
+        return redirect(f"{redirect_uri}#{urlencode(params)}")
     return redirect(_with_query(redirect_uri, params))
 
 
@@ -57,10 +63,11 @@ async def authorize_request(
     try:
         return await oauth.validate_authorize(ctx, request.query_params, require_pkce=require_pkce)
     except oauth.OAuthError as error:
-        redirect_uri = request.query_params.get("redirect_uri")
+        params = request.query_params
         return await oauth_error(
-            ctx, request, error, redirect_uri, request.query_params.get("state")
-        )
+            ctx, request, error, params.get("redirect_uri"), params.get("state"),
+            fragment=params.get("response_type") == "token",
+        )  # fmt: skip
 
 
 async def complete(

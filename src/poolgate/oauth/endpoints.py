@@ -82,7 +82,7 @@ class OAuthEndpoints:
             return await oauth_error(
                 self.ctx, request,
                 oauth.OAuthError("login_required", "The user is not signed in."),
-                areq.redirect_uri, areq.state,
+                areq.redirect_uri, areq.state, fragment=areq.response_type == "token",
             )  # fmt: skip
         query = request.url.query
         return redirect(f"/login?{query}")

@@ -9,7 +9,7 @@ fi
 # Reinstall only when the project's metadata changed since the last install.
 stamp=.venv/.poolgate-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install --quiet -e '.[test]'
+  .venv/bin/python -m pip install --quiet -e '.[test,bench]'
   # fail loudly if the install did
   .venv/bin/python -c "import poolgate, boto3, pycognito, playwright.async_api, authlib"
   touch "$stamp"

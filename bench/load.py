@@ -1,0 +1,404 @@
+"""Client worker processes: each runs an asyncio loop with its share of the concurrency.
+
+The parent hands every worker a :class:`Job` per (scenario, concurrency) level. A worker
+opens a keep-alive connection pool (aiohttp), warms every connection with one untimed
+operation, reports ready, waits for the common start time, then runs its tasks until the
+deadline (or its share of ``--requests``) and sends back raw latency samples, its error
+count with the first few error bodies, and its own CPU time over the measured window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import multiprocessing
+import queue
+import time
+import traceback
+from array import array
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import orjson
+
+from bench.srp_client import SrpClient
+
+SCENARIOS = ("sign_up", "password", "srp", "refresh", "get_user")
+# HTTP requests one operation of the scenario sends (an SRP sign-in is two).
+HTTP_PER_OP = {"sign_up": 1, "password": 1, "srp": 2, "refresh": 1, "get_user": 1}
+SIGN_UP_PASSWORD = "Bench!SignUp123"
+MAX_ERROR_SAMPLES = 5
+
+
+def _headers(operation: str) -> dict[str, str]:
+    return {
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": f"AWSCognitoIdentityProviderService.{operation}",
+    }
+
+
+_HEADERS = {
+    op: _headers(op) for op in ("SignUp", "InitiateAuth", "RespondToAuthChallenge", "GetUser")
+}
+
+
+@dataclass
+class Job:
+    """One worker's part of one (scenario, concurrency) level."""
+
+    scenario: str
+    url: str
+    pool_id: str
+    client_id: str
+    run_id: str
+    level: int
+    worker: int
+    workers: int
+    concurrency: int
+    duration: float | None
+    requests: int | None
+    users: list[tuple[str, str]] = field(default_factory=list)
+    tokens: list[str] = field(default_factory=list)
+
+
+@dataclass
+class WorkerResult:
+    worker: int
+    ok: int
+    errors: int
+    error_samples: list[str]
+    http_requests: int
+    latencies_ms: bytes  # array("d")
+    started: float  # time.time()
+    ended: float
+    cpu_seconds: float
+    warmup_errors: int
+
+
+class OpError(Exception):
+    """An operation that did not succeed: the server's answer, shortened."""
+
+
+class Http:
+    def __init__(self, session: aiohttp.ClientSession, url: str) -> None:
+        self.session = session
+        self.url = url
+        self.requests = 0
+
+    async def call(self, operation: str, body: dict[str, Any]) -> dict[str, Any]:
+        self.requests += 1
+        async with self.session.post(
+            self.url, data=orjson.dumps(body), headers=_HEADERS[operation]
+        ) as response:
+            data = await response.read()
+            status = response.status
+        if status != 200:
+            text = data[:400].decode(errors="replace")
+            raise OpError(f"{operation} HTTP {status}: {text}")
+        result: dict[str, Any] = orjson.loads(data)
+        return result
+
+
+Operation = Callable[[int], Coroutine[Any, Any, None]]
+
+
+def _pick(items: list[Any], job: Job, n: int) -> Any:
+    if not items:
+        raise OpError(f"{job.scenario}: nothing prepared to use")
+    offset = job.worker * len(items) // max(job.workers, 1)
+    return items[(offset + n) % len(items)]
+
+
+def _expect(reply: dict[str, Any], key: str, operation: str) -> Any:
+    if key not in reply:
+        raise OpError(f"{operation}: no {key} in {orjson.dumps(reply)[:300].decode()}")
+    return reply[key]
+
+
+def make_operation(job: Job, http: Http) -> Operation:
+    """The scenario's operation; its argument is the worker's running operation number."""
+    client_id = job.client_id
+
+    async def sign_up(n: int) -> None:
+        username = f"su-{job.run_id}-{job.level}-{job.worker}-{n}"
+        reply = await http.call(
+            "SignUp",
+            {
+                "ClientId": client_id,
+                "Username": username,
+                "Password": SIGN_UP_PASSWORD,
+                "UserAttributes": [{"Name": "email", "Value": f"{username}@example.com"}],
+            },
+        )
+        _expect(reply, "UserSub", "SignUp")
+
+    async def password(n: int) -> None:
+        username, secret = _pick(job.users, job, n)
+        reply = await http.call(
+            "InitiateAuth",
+            {
+                "ClientId": client_id,
+                "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": {"USERNAME": username, "PASSWORD": secret},
+            },
+        )
+        _expect(reply, "AuthenticationResult", "InitiateAuth")
+
+    srp = SrpClient(job.pool_id)
+
+    async def srp_sign_in(n: int) -> None:
+        username, secret = _pick(job.users, job, n)
+        eph = srp.start()
+        challenge = await http.call(
+            "InitiateAuth",
+            {
+                "ClientId": client_id,
+                "AuthFlow": "USER_SRP_AUTH",
+                "AuthParameters": {"USERNAME": username, "SRP_A": eph.srp_a},
+            },
+        )
+        params = _expect(challenge, "ChallengeParameters", "InitiateAuth")
+        responses = srp.respond(eph, username, secret, params)
+        reply = await http.call(
+            "RespondToAuthChallenge",
+            {
+                "ClientId": client_id,
+                "ChallengeName": "PASSWORD_VERIFIER",
+                "Session": challenge.get("Session"),
+                "ChallengeResponses": responses,
+            },
+        )
+        _expect(reply, "AuthenticationResult", "RespondToAuthChallenge")
+
+    async def refresh(n: int) -> None:
+        token = _pick(job.tokens, job, n)
+        reply = await http.call(
+            "InitiateAuth",
+            {
+                "ClientId": client_id,
+                "AuthFlow": "REFRESH_TOKEN_AUTH",
+                "AuthParameters": {"REFRESH_TOKEN": token},
+            },
+        )
+        _expect(reply, "AuthenticationResult", "InitiateAuth")
+
+    async def get_user(n: int) -> None:
+        reply = await http.call("GetUser", {"AccessToken": _pick(job.tokens, job, n)})
+        _expect(reply, "Username", "GetUser")
+
+    operations: dict[str, Operation] = {
+        "sign_up": sign_up,
+        "password": password,
+        "srp": srp_sign_in,
+        "refresh": refresh,
+        "get_user": get_user,
+    }
+    return operations[job.scenario]
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    return text if isinstance(exc, OpError) and text else f"{type(exc).__name__}: {text}"[:400]
+
+
+class _Run:
+    """One job inside a worker: warm-up, then the measured window."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.counter = itertools.count()
+        self.errors = 0
+        self.samples: list[str] = []
+        self.session: aiohttp.ClientSession | None = None
+        self.http: Http | None = None
+        self.operation: Operation | None = None
+
+    async def open(self) -> int:
+        connector = aiohttp.TCPConnector(
+            limit=self.job.concurrency, limit_per_host=self.job.concurrency
+        )
+        self.session = aiohttp.ClientSession(
+            connector=connector, timeout=aiohttp.ClientTimeout(total=120)
+        )
+        self.http = Http(self.session, self.job.url)
+        self.operation = make_operation(self.job, self.http)
+        # One untimed operation per task opens every keep-alive connection first.
+        outcomes = await asyncio.gather(
+            *(self._one() for _ in range(self.job.concurrency)), return_exceptions=True
+        )
+        warmup_errors = sum(1 for outcome in outcomes if isinstance(outcome, BaseException))
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException) and len(self.samples) < MAX_ERROR_SAMPLES:
+                self.samples.append("warm-up: " + _describe(outcome))
+        return warmup_errors
+
+    async def _one(self) -> None:
+        assert self.operation is not None
+        await self.operation(next(self.counter))
+
+    async def measure(self, start_at: float, warmup_errors: int) -> WorkerResult:
+        assert self.http is not None and self.operation is not None
+        delay = start_at - time.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        job = self.job
+        latencies = array("d")
+        remaining = job.requests if job.requests is not None else -1
+        ok = 0
+        http_before = self.http.requests
+        started = time.time()
+        cpu_before = time.process_time()
+        deadline = time.perf_counter() + job.duration if job.duration is not None else None
+
+        async def task() -> None:
+            nonlocal remaining, ok
+            while True:
+                if deadline is not None:
+                    if time.perf_counter() >= deadline:
+                        return
+                elif remaining <= 0:
+                    return
+                else:
+                    remaining -= 1
+                t0 = time.perf_counter()
+                try:
+                    await self._one()
+                except Exception as exc:
+                    self.errors += 1
+                    if len(self.samples) < MAX_ERROR_SAMPLES:
+                        self.samples.append(_describe(exc))
+                    continue
+                latencies.append((time.perf_counter() - t0) * 1000.0)
+                ok += 1
+
+        await asyncio.gather(*(task() for _ in range(job.concurrency)))
+        cpu_seconds = time.process_time() - cpu_before
+        ended = time.time()
+        return WorkerResult(
+            worker=job.worker,
+            ok=ok,
+            errors=self.errors,
+            error_samples=self.samples,
+            http_requests=self.http.requests - http_before,
+            latencies_ms=latencies.tobytes(),
+            started=started,
+            ended=ended,
+            cpu_seconds=cpu_seconds,
+            warmup_errors=warmup_errors,
+        )
+
+    async def close(self) -> None:
+        if self.session is not None:
+            await self.session.close()
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory
+
+
+def worker_main(index: int, commands: Any, results: Any) -> None:
+    """A client process: runs jobs until it receives ``None``."""
+    factory = _loop_factory()
+    while True:
+        message = commands.get()
+        if message is None:
+            return
+        _, job = message
+        try:
+            with asyncio.Runner(loop_factory=factory) as runner:
+                run = _Run(job)
+                try:
+                    warmup_errors = runner.run(run.open())
+                    results.put(("ready", index, None))
+                    go = commands.get()
+                    if go is None:
+                        return
+                    result = runner.run(run.measure(go[1], warmup_errors))
+                finally:
+                    runner.run(run.close())
+            results.put(("done", index, result))
+        except Exception:
+            results.put(("error", index, traceback.format_exc()))
+
+
+def split(total: int, parts: int) -> list[int]:
+    """``total`` spread over ``parts`` as evenly as possible, larger shares first."""
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
+
+
+class WorkerPool:
+    """``processes`` client processes (spawned once, reused for every level)."""
+
+    def __init__(self, processes: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.results: Any = context.Queue()
+        self.commands: list[Any] = [context.Queue() for _ in range(processes)]
+        self.processes = [
+            context.Process(
+                target=worker_main, args=(i, self.commands[i], self.results), daemon=True
+            )
+            for i in range(processes)
+        ]
+        for process in self.processes:
+            process.start()
+
+    def _collect(self, kind: str, count: int, timeout: float) -> list[Any]:
+        collected: list[Any] = []
+        deadline = time.monotonic() + timeout
+        while len(collected) < count:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise RuntimeError(f"client workers did not report {kind!r} in {timeout:.0f} s")
+            try:
+                message = self.results.get(timeout=min(remaining, 1.0))
+            except queue.Empty:
+                dead = [p.pid for p in self.processes if not p.is_alive()]
+                if dead:
+                    raise RuntimeError(f"client worker(s) {dead} died") from None
+                continue
+            tag, index, payload = message
+            if tag == "error":
+                raise RuntimeError(f"client worker {index} failed:\n{payload}")
+            if tag != kind:
+                raise RuntimeError(f"client worker {index} sent {tag!r}, expected {kind!r}")
+            collected.append(payload)
+        return collected
+
+    def run(
+        self, jobs: list[Job], on_start: Callable[[], None], timeout: float
+    ) -> tuple[float, list[WorkerResult]]:
+        """Run one level: warm up, start every worker at the same instant, collect.
+
+        ``on_start`` is called at the start instant (to sample the server's CPU).
+        Returns the start time (``time.time()``) and the workers' results.
+        """
+        for job in jobs:
+            self.commands[job.worker].put(("job", job))
+        self._collect("ready", len(jobs), timeout)
+        start_at = time.time() + 0.05
+        for job in jobs:
+            self.commands[job.worker].put(("go", start_at))
+        delay = start_at - time.time()
+        if delay > 0:
+            time.sleep(delay)
+        on_start()
+        results: list[WorkerResult] = self._collect("done", len(jobs), timeout)
+        return start_at, results
+
+    def close(self) -> None:
+        for commands in self.commands:
+            # Twice: a worker waiting for "go" and then for its next job both stop.
+            commands.put(None)
+            commands.put(None)
+        for process in self.processes:
+            process.join(timeout=10)
+            if process.is_alive():
+                process.terminate()
+                process.join(timeout=5)

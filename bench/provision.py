@@ -1,0 +1,128 @@
+"""Setup through the AWS API (boto3, signed admin calls): a pool, a client, users.
+
+Then, for the scenarios that need them, tokens obtained beforehand over raw HTTP.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import httpx
+from botocore.config import Config
+
+PASSWORD_POLICY = {
+    "MinimumLength": 8,
+    "RequireUppercase": True,
+    "RequireLowercase": True,
+    "RequireNumbers": True,
+    "RequireSymbols": True,
+}
+AUTH_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"]
+PASSWORD = "Bench!Pass123"
+
+
+@dataclass
+class Provisioned:
+    run_id: str
+    pool_id: str
+    client_id: str
+    users: list[tuple[str, str]]
+    setup_seconds: float
+    refresh_tokens: list[str] = field(default_factory=list)
+    access_tokens: list[str] = field(default_factory=list)
+    token_seconds: float = 0.0
+
+    @property
+    def users_per_second(self) -> float:
+        return len(self.users) / self.setup_seconds if self.setup_seconds else 0.0
+
+
+def admin_client(url: str, key_id: str | None, secret: str | None, region: str) -> Any:
+    return boto3.client(
+        "cognito-idp",
+        endpoint_url=url,
+        region_name=region,
+        aws_access_key_id=key_id,
+        aws_secret_access_key=secret,
+        config=Config(
+            retries={"max_attempts": 3, "mode": "standard"},
+            max_pool_connections=32,
+        ),
+    )
+
+
+def provision(admin: Any, users: int, threads: int = 16) -> Provisioned:
+    """A fresh pool, its client and ``users`` confirmed users, created concurrently."""
+    run_id = secrets.token_hex(4)
+    started = time.perf_counter()
+    pool = admin.create_user_pool(
+        PoolName=f"poolgate-bench-{run_id}",
+        Policies={"PasswordPolicy": PASSWORD_POLICY},
+    )["UserPool"]
+    client = admin.create_user_pool_client(
+        UserPoolId=pool["Id"],
+        ClientName="bench",
+        ExplicitAuthFlows=AUTH_FLOWS,
+    )["UserPoolClient"]
+    names = [(f"bench-{run_id}-{i:05d}", PASSWORD) for i in range(users)]
+
+    def create(user: tuple[str, str]) -> None:
+        admin.admin_create_user(
+            UserPoolId=pool["Id"],
+            Username=user[0],
+            MessageAction="SUPPRESS",
+            UserAttributes=[{"Name": "email", "Value": f"{user[0]}@example.com"}],
+        )
+        admin.admin_set_user_password(
+            UserPoolId=pool["Id"], Username=user[0], Password=user[1], Permanent=True
+        )
+
+    with ThreadPoolExecutor(max_workers=threads) as executor:
+        list(executor.map(create, names))
+    return Provisioned(
+        run_id=run_id,
+        pool_id=pool["Id"],
+        client_id=client["ClientId"],
+        users=names,
+        setup_seconds=time.perf_counter() - started,
+    )
+
+
+def fetch_tokens(url: str, setup: Provisioned, threads: int = 8) -> None:
+    """Sign every user in once (USER_PASSWORD_AUTH) for refresh and access tokens."""
+    started = time.perf_counter()
+    headers = {
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth",
+    }
+    with httpx.Client(timeout=60, limits=httpx.Limits(max_connections=threads)) as http:
+
+        def sign_in(user: tuple[str, str]) -> dict[str, Any]:
+            response = http.post(
+                url,
+                headers=headers,
+                json={
+                    "ClientId": setup.client_id,
+                    "AuthFlow": "USER_PASSWORD_AUTH",
+                    "AuthParameters": {"USERNAME": user[0], "PASSWORD": user[1]},
+                },
+            )
+            if response.status_code != 200:
+                raise RuntimeError(f"sign-in of {user[0]} failed: {response.text}")
+            result: dict[str, Any] = response.json()["AuthenticationResult"]
+            return result
+
+        with ThreadPoolExecutor(max_workers=threads) as executor:
+            results = list(executor.map(sign_in, setup.users))
+    setup.refresh_tokens = [r["RefreshToken"] for r in results]
+    setup.access_tokens = [r["AccessToken"] for r in results]
+    setup.token_seconds = time.perf_counter() - started
+
+
+def delete_pool(admin: Any, pool_id: str) -> None:
+    admin.delete_user_pool(UserPoolId=pool_id)

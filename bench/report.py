@@ -1,0 +1,200 @@
+"""Summaries of one level's samples, the machine header, Markdown and JSON output."""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+from array import array
+from typing import Any
+
+from bench.load import HTTP_PER_OP, WorkerResult
+
+
+def percentile(ordered: list[float], q: float) -> float | None:
+    """Nearest-rank percentile of already sorted samples (None when there are none)."""
+    if not ordered:
+        return None
+    rank = max(1, math.ceil(q / 100.0 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine() -> dict[str, Any]:
+    try:
+        nproc = len(os.sched_getaffinity(0))
+    except AttributeError:
+        nproc = os.cpu_count() or 0
+    return {
+        "nproc": nproc,
+        "cpu_model": cpu_model(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+    }
+
+
+def summarize(
+    scenario: str,
+    concurrency: int,
+    start_at: float,
+    results: list[WorkerResult],
+    server_cpu_seconds: float | None,
+    machine_busy_seconds: float | None = None,
+) -> dict[str, Any]:
+    """One (scenario, concurrency) row from every worker's raw samples."""
+    latencies: list[float] = []
+    for result in results:
+        samples = array("d")
+        samples.frombytes(result.latencies_ms)
+        latencies.extend(samples)
+    latencies.sort()
+    ok = sum(r.ok for r in results)
+    errors = sum(r.errors for r in results)
+    requests = ok + errors
+    ended = max((r.ended for r in results), default=start_at)
+    elapsed = max(ended - start_at, 1e-9)
+    client_cpu = sum(r.cpu_seconds for r in results)
+    samples_text: list[str] = []
+    for result in results:
+        samples_text.extend(result.error_samples)
+
+    def per_request_ms(seconds: float | None) -> float | None:
+        if seconds is None or not requests:
+            return None
+        return seconds / requests * 1000.0
+
+    return {
+        "scenario": scenario,
+        "concurrency": concurrency,
+        "requests": requests,
+        "ok": ok,
+        "errors": errors,
+        "error_samples": samples_text[:5],
+        "warmup_errors": sum(r.warmup_errors for r in results),
+        "http_requests": sum(r.http_requests for r in results),
+        "http_requests_per_op": HTTP_PER_OP[scenario],
+        "elapsed_s": elapsed,
+        "requests_per_s": ok / elapsed,
+        "latency_ms": {
+            "p50": percentile(latencies, 50),
+            "p95": percentile(latencies, 95),
+            "p99": percentile(latencies, 99),
+            "mean": sum(latencies) / len(latencies) if latencies else None,
+            "max": latencies[-1] if latencies else None,
+        },
+        "client_processes": len(results),
+        "client_cpu_s": client_cpu,
+        "client_cpu_ms_per_request": per_request_ms(client_cpu),
+        "client_cpu_pct_core": client_cpu / elapsed * 100.0,
+        "server_cpu_s": server_cpu_seconds,
+        "server_cpu_ms_per_request": per_request_ms(server_cpu_seconds),
+        "server_cpu_pct_core": (
+            None if server_cpu_seconds is None else server_cpu_seconds / elapsed * 100.0
+        ),
+        "machine_cpu_pct_core": (
+            None if machine_busy_seconds is None else machine_busy_seconds / elapsed * 100.0
+        ),
+    }
+
+
+def _num(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.{digits}f}"
+
+
+COLUMNS = [
+    "scenario",
+    "conc.",
+    "requests",
+    "errors",
+    "req/s",
+    "p50 ms",
+    "p95 ms",
+    "p99 ms",
+    "client CPU ms/req",
+    "client CPU % core",
+    "server CPU ms/req",
+    "server CPU % core",
+    "machine CPU % core",
+]
+
+
+def markdown(report: dict[str, Any]) -> str:
+    meta = report["meta"]
+    setup = report["setup"]
+    mach = meta["machine"]
+    bound = (
+        f"{meta['requests']} requests per level"
+        if meta.get("requests")
+        else f"{meta['duration_s']:g} s per level"
+    )
+    lines = [
+        "# Poolgate benchmark",
+        "",
+        f"- date: {meta['date']}",
+        f"- machine: {mach['nproc']} cores ({mach['cpu_model']}), {mach['platform']}, "
+        f"Python {mach['python']}",
+        f"- endpoint: {meta['endpoint']}"
+        + (
+            " (`poolgate serve` started by the benchmark, one worker process)"
+            if meta["server_started"]
+            else ""
+        ),
+        f"- backend: {meta['backend']}",
+        f"- command: `{meta['command']}`",
+        f"- client: {meta['client_processes']} "
+        f"process{'es' if meta['client_processes'] != 1 else ''}, {meta['client']}; {bound}",
+        f"- setup: {setup['users']} users in {setup['seconds']:.2f} s "
+        f"({setup['users_per_s']:.1f} users/s)",
+        "",
+        "| " + " | ".join(COLUMNS) + " |",
+        "|" + "|".join("---" if i == 0 else "---:" for i in range(len(COLUMNS))) + "|",
+    ]
+    for row in report["results"]:
+        lat = row["latency_ms"]
+        cells = [
+            row["scenario"],
+            str(row["concurrency"]),
+            f"{row['requests']:,}",
+            f"{row['errors']:,}",
+            _num(row["requests_per_s"]),
+            _num(lat["p50"]),
+            _num(lat["p95"]),
+            _num(lat["p99"]),
+            _num(row["client_cpu_ms_per_request"], 2),
+            _num(row["client_cpu_pct_core"], 0),
+            _num(row["server_cpu_ms_per_request"], 2),
+            _num(row["server_cpu_pct_core"], 0),
+            _num(row.get("machine_cpu_pct_core"), 0),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "One `srp` request is a full sign-in: InitiateAuth + RespondToAuthChallenge "
+        "(2 HTTP requests). req/s counts successful requests. CPU % core: CPU seconds "
+        "over the measured wall time (100 = one core busy); machine CPU counts every "
+        "process on the machine, so machine minus client minus server is what else ran.",
+    ]
+    if not meta["server_started"] and not report.get("server_cpu_sampled"):
+        lines.append("Server CPU not sampled: the endpoint was not started by the benchmark.")
+    failed = [row for row in report["results"] if row["errors"] or row["warmup_errors"]]
+    if failed:
+        lines += ["", "## Errors", ""]
+        for row in failed:
+            lines.append(
+                f"- {row['scenario']} at {row['concurrency']}: {row['errors']} errors "
+                f"({row['warmup_errors']} in warm-up)"
+            )
+            lines += [f"  - `{sample}`" for sample in row["error_samples"]]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,318 @@
+"""Poolgate's benchmark: Cognito's sign-up and sign-in paths under concurrent load.
+
+    .venv/bin/python -m bench.run                      # starts its own server (SQLite)
+    .venv/bin/python -m bench.run --url http://127.0.0.1:9229 --scenarios srp
+
+See bench/README.md for the options and what each column means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as ``python bench/run.py``
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.load import SCENARIOS, Job, WorkerPool, split
+from bench.provision import Provisioned, admin_client, delete_pool, fetch_tokens, provision
+from bench.report import machine, markdown, summarize
+from bench.server import LocalServer, ProcessCpu, machine_busy_seconds
+
+SIGN_IN = {"password", "srp", "refresh", "get_user"}
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of integers: {text!r}") from None
+    if not values or any(v < 1 for v in values):
+        raise argparse.ArgumentTypeError("concurrency levels must be positive integers")
+    return values
+
+
+def _scenarios(text: str) -> list[str]:
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [n for n in names if n not in SCENARIOS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown scenario(s) {', '.join(unknown) or '(none)'}; choose from "
+            + ",".join(SCENARIOS)
+        )
+    return names
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run",
+        description="Benchmark a Cognito-compatible endpoint (by default a Poolgate "
+        "server the benchmark starts and stops itself).",
+    )
+    parser.add_argument(
+        "--url",
+        help="Cognito endpoint; default: start a local `poolgate serve` on a free port "
+        "with a temporary data directory",
+    )
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="for the server the benchmark starts: PostgreSQL URL (default SQLite)",
+    )
+    parser.add_argument("--admin-key-id", help="admin access key id (default: $AWS_ACCESS_KEY_ID)")
+    parser.add_argument(
+        "--admin-secret", help="admin secret access key (default: $AWS_SECRET_ACCESS_KEY)"
+    )
+    parser.add_argument(
+        "--region",
+        default=os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or "us-east-1",
+        help="region for the signed admin calls (default $AWS_DEFAULT_REGION or us-east-1)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=_int_list,
+        default=[1, 16, 64],
+        help="comma-separated concurrency levels (default 1,16,64)",
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=10.0,
+        help="seconds per (scenario, concurrency) level (default 10)",
+    )
+    parser.add_argument(
+        "--requests",
+        type=int,
+        help="stop after this many requests per level instead of after --duration",
+    )
+    parser.add_argument(
+        "--scenarios",
+        type=_scenarios,
+        default=list(SCENARIOS),
+        help="comma-separated, from " + ",".join(SCENARIOS) + " (default: all)",
+    )
+    parser.add_argument(
+        "--users", type=int, default=200, help="users created for the sign-in scenarios"
+    )
+    parser.add_argument(
+        "--processes", type=int, default=2, help="client worker processes (default 2)"
+    )
+    parser.add_argument(
+        "--server-pid",
+        type=int,
+        help="with --url: a local server process whose CPU time to sample (and children's)",
+    )
+    parser.add_argument(
+        "--backend", help="with --url: what to call the endpoint's backend in the report"
+    )
+    parser.add_argument(
+        "--keep-pool",
+        action="store_true",
+        help="with --url: keep the benchmark's user pool instead of deleting it",
+    )
+    parser.add_argument("--json", type=Path, help="write the results as JSON here")
+    parser.add_argument("--markdown", type=Path, help="write the Markdown report here")
+    args = parser.parse_args(argv)
+    if args.url and args.database_url:
+        parser.error("--database-url is for the server the benchmark starts; not with --url")
+    if not args.url and (args.server_pid or args.backend or args.keep_pool):
+        parser.error("--server-pid, --backend and --keep-pool go with --url")
+    if args.requests is not None and args.requests < 1:
+        parser.error("--requests must be positive")
+    if args.duration <= 0:
+        parser.error("--duration must be positive")
+    if args.processes < 1:
+        parser.error("--processes must be positive")
+    if args.users < 1 and SIGN_IN & set(args.scenarios):
+        parser.error("the sign-in scenarios need --users of at least 1")
+    return args
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _command(argv: list[str]) -> str:
+    prog = "python -m bench.run" if __package__ else f"python {sys.argv[0]}"
+    return " ".join([prog, *(shlex.quote(a) for a in argv)])
+
+
+def _jobs(
+    args: argparse.Namespace,
+    url: str,
+    setup: Provisioned,
+    scenario: str,
+    concurrency: int,
+    level: int,
+) -> list[Job]:
+    shares = [s for s in split(concurrency, args.processes) if s > 0]
+    request_shares: list[int | None] = [None] * len(shares)
+    if args.requests is not None:
+        # In proportion to each worker's concurrency; at least one each.
+        request_shares = [max(1, args.requests * s // concurrency) for s in shares]
+        request_shares[0] += max(0, args.requests - sum(r or 0 for r in request_shares))
+    tokens = {"refresh": setup.refresh_tokens, "get_user": setup.access_tokens}.get(scenario, [])
+    return [
+        Job(
+            scenario=scenario,
+            url=url,
+            pool_id=setup.pool_id,
+            client_id=setup.client_id,
+            run_id=setup.run_id,
+            level=level,
+            worker=i,
+            workers=len(shares),
+            concurrency=share,
+            duration=None if args.requests is not None else args.duration,
+            requests=request_shares[i],
+            users=setup.users if scenario in ("password", "srp") else [],
+            tokens=tokens,
+        )
+        for i, share in enumerate(shares)
+    ]
+
+
+def benchmark(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
+    server: LocalServer | None = None
+    probe: ProcessCpu | None = None
+    admin: Any = None
+    setup: Provisioned | None = None
+    workers: WorkerPool | None = None
+    try:
+        if args.url:
+            url = args.url
+            key_id = args.admin_key_id or os.environ.get("AWS_ACCESS_KEY_ID")
+            secret = args.admin_secret or os.environ.get("AWS_SECRET_ACCESS_KEY")
+            backend = args.backend or "external"
+            if args.server_pid:
+                probe = ProcessCpu(args.server_pid)
+        else:
+            server = LocalServer(args.database_url)
+            _log(f"starting poolgate serve ({server.backend}) on {server.url}")
+            server.start()
+            url = server.url
+            key_id = args.admin_key_id or server.admin_key_id
+            secret = args.admin_secret or server.admin_secret
+            backend = server.backend
+            probe = server.cpu()
+        # Spawned before the setup's threads; they import their modules meanwhile.
+        workers = WorkerPool(args.processes)
+        admin = admin_client(url, key_id, secret, args.region)
+        _log(f"setup: a pool, a client and {args.users} users")
+        setup = provision(admin, args.users)
+        _log(
+            f"setup: {len(setup.users)} users in {setup.setup_seconds:.2f} s "
+            f"({setup.users_per_second:.1f} users/s)"
+        )
+        if {"refresh", "get_user"} & set(args.scenarios):
+            fetch_tokens(url, setup)
+            _log(f"tokens: {len(setup.users)} sign-ins in {setup.token_seconds:.2f} s")
+        timeout = (args.duration if args.requests is None else 0) + 300
+        rows: list[dict[str, Any]] = []
+        level = 0
+        for scenario in args.scenarios:
+            for concurrency in args.concurrency:
+                level += 1
+                cpu_at_start: list[float] = []
+                busy_at_start: list[float] = []
+
+                def on_start(
+                    cpu_at_start: list[float] = cpu_at_start,
+                    busy_at_start: list[float] = busy_at_start,
+                ) -> None:
+                    busy_at_start.append(machine_busy_seconds())
+                    if probe is not None:
+                        cpu_at_start.append(probe.seconds())
+
+                jobs = _jobs(args, url, setup, scenario, concurrency, level)
+                start_at, results = workers.run(jobs, on_start, timeout)
+                server_cpu = (
+                    probe.seconds() - cpu_at_start[0]
+                    if probe is not None and cpu_at_start
+                    else None
+                )
+                machine_busy = machine_busy_seconds() - busy_at_start[0]
+                row = summarize(scenario, concurrency, start_at, results, server_cpu, machine_busy)
+                rows.append(row)
+                _log(
+                    f"{scenario:>9} c={concurrency:<4} {row['requests']:>7} req "
+                    f"{row['errors']:>4} err {row['requests_per_s']:>8.1f} req/s "
+                    f"p50 {row['latency_ms']['p50'] or 0:.1f} ms "
+                    f"p99 {row['latency_ms']['p99'] or 0:.1f} ms "
+                    f"client CPU {row['client_cpu_pct_core']:.0f}%"
+                    + (
+                        f" server CPU {row['server_cpu_pct_core']:.0f}%"
+                        if row["server_cpu_pct_core"] is not None
+                        else ""
+                    )
+                )
+        try:
+            import uvloop  # noqa: F401
+
+            client = "aiohttp + uvloop"
+        except ImportError:
+            client = "aiohttp + asyncio"
+        return {
+            "meta": {
+                "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+                "machine": machine(),
+                "endpoint": url,
+                "server_started": server is not None,
+                "server_workers": 1 if server is not None else None,
+                "backend": backend,
+                "command": _command(argv),
+                "client": client,
+                "client_processes": args.processes,
+                "concurrency": args.concurrency,
+                "duration_s": None if args.requests is not None else args.duration,
+                "requests": args.requests,
+                "scenarios": args.scenarios,
+            },
+            "server_cpu_sampled": probe is not None,
+            "setup": {
+                "pool_id": setup.pool_id,
+                "client_id": setup.client_id,
+                "users": len(setup.users),
+                "seconds": setup.setup_seconds,
+                "users_per_s": setup.users_per_second,
+                "token_sign_ins_s": setup.token_seconds,
+            },
+            "results": rows,
+        }
+    except BaseException:
+        if server is not None:
+            _log("the server's log (last 4000 characters):\n" + server.log()[-4000:])
+        raise
+    finally:
+        if workers is not None:
+            workers.close()
+        if setup is not None and server is None and not args.keep_pool:
+            try:
+                delete_pool(admin, setup.pool_id)
+            except Exception as exc:
+                _log(f"could not delete the benchmark's pool {setup.pool_id}: {exc}")
+        if server is not None:
+            server.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parse_args(argv)
+    report = benchmark(args, argv)
+    text = markdown(report)
+    print(text, end="")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+    if args.markdown:
+        args.markdown.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

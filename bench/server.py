@@ -1,0 +1,127 @@
+"""A ``poolgate serve`` process the benchmark starts (and stops) itself."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds every core of the machine spent on anything but idling, since boot."""
+    times = psutil.cpu_times()
+    return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
+
+
+class ProcessCpu:
+    """User+system CPU seconds of a process and its live children (workers)."""
+
+    def __init__(self, pid: int) -> None:
+        self.process = psutil.Process(pid)
+
+    def seconds(self) -> float:
+        total = 0.0
+        procs = [self.process]
+        with contextlib.suppress(psutil.Error):
+            procs += self.process.children(recursive=True)
+        for proc in procs:
+            try:
+                times = proc.cpu_times()
+            except psutil.Error:
+                continue
+            total += times.user + times.system
+        return total
+
+
+class LocalServer:
+    """``poolgate serve`` on a free port with a temporary data directory."""
+
+    def __init__(self, database_url: str = "") -> None:
+        self.database_url = database_url
+        self.port = free_port()
+        self.data_dir = Path(tempfile.mkdtemp(prefix="poolgate-bench-"))
+        self.admin_key_id = "AKPGBENCH" + secrets.token_hex(6).upper()[:11]
+        self.admin_secret = secrets.token_urlsafe(30)
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log_path = self.data_dir / "server.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def backend(self) -> str:
+        return "postgresql" if self.database_url else "sqlite"
+
+    def start(self, timeout: float = 60) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("POOLGATE_")}
+        env.update(
+            POOLGATE_ADMIN_ACCESS_KEY_ID=self.admin_key_id,
+            POOLGATE_ADMIN_SECRET_ACCESS_KEY=self.admin_secret,
+            POOLGATE_LOG_LEVEL="warning",
+        )
+        if self.database_url:
+            env["POOLGATE_DATABASE_URL"] = self.database_url
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "poolgate.cli",
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--data-dir",
+                    str(self.data_dir),
+                ],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"poolgate exited early:\n{self.log()}")
+            try:
+                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"poolgate did not become healthy:\n{self.log()}")
+
+    def cpu(self) -> ProcessCpu:
+        assert self.process is not None
+        return ProcessCpu(self.process.pid)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+            self.process = None
+        shutil.rmtree(self.data_dir, ignore_errors=True)

@@ -1,0 +1,73 @@
+"""The benchmark end to end, small: its own server, every scenario, two levels."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = ["sign_up", "password", "srp", "refresh", "get_user"]
+
+
+def test_benchmark_smoke(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    md = tmp_path / "bench.md"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.run",
+            "--users",
+            "5",
+            "--requests",
+            "20",
+            "--concurrency",
+            "1,4",
+            "--processes",
+            "1",
+            "--scenarios",
+            ",".join(SCENARIOS),
+            "--json",
+            str(out),
+            "--markdown",
+            str(md),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr[-4000:]
+    report = json.loads(out.read_text())
+    assert set(report) >= {"meta", "setup", "results"}
+    meta = report["meta"]
+    assert {"date", "machine", "endpoint", "backend", "command"} <= set(meta)
+    assert meta["backend"] == "sqlite" and meta["server_started"] is True
+    assert {"nproc", "cpu_model"} <= set(meta["machine"])
+    assert report["setup"]["users"] == 5 and report["setup"]["users_per_s"] > 0
+
+    rows = {(row["scenario"], row["concurrency"]): row for row in report["results"]}
+    assert set(rows) == {(s, c) for s in SCENARIOS for c in (1, 4)}
+    for key, row in rows.items():
+        assert row["requests"] > 0, key
+        assert row["errors"] == 0, (key, row["error_samples"])
+        assert row["warmup_errors"] == 0, (key, row["error_samples"])
+        assert {
+            "requests_per_s",
+            "latency_ms",
+            "client_cpu_s",
+            "client_cpu_ms_per_request",
+            "client_cpu_pct_core",
+            "server_cpu_s",
+            "server_cpu_ms_per_request",
+            "error_samples",
+        } <= set(row), key
+        assert {"p50", "p95", "p99"} <= set(row["latency_ms"]), key
+        assert row["server_cpu_s"] is not None, key
+    assert rows[("srp", 4)]["http_requests"] >= 2 * rows[("srp", 4)]["requests"]
+
+    table = completed.stdout
+    assert "| scenario |" in table and "| srp | 4 |" in table
+    assert md.read_text() == table

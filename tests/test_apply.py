@@ -18,12 +18,17 @@ import pytest
 from poolgate.apply import ApplyError, ApplyReport, Result, apply
 from poolgate.bootstrap import open_context
 from poolgate.config import Settings
-from poolgate.core import clients, pools
+from poolgate.core import auth, clients, groups, passwords, pools, users
 from poolgate.core.context import Context
+from poolgate.core.records import User
 from tests.conftest import BACKENDS
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "travelguide" / "poolgate.toml"
+DEMO = "demo@travelguide.example"
+DEMO_PASSWORD = "TravelGuide-2026!"
+# What applying the example does, in the order it reports it.
+KINDS = ["pool", "client", "domain", "group", "group", "user"]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -41,7 +46,16 @@ def travelguide() -> dict[str, Any]:
     suffix = secrets.token_hex(4)
     document["pools"][0]["PoolName"] += f"-{suffix}"
     document["pools"][0]["domain"]["Domain"] += f"-{suffix}"
+    # The gateway's sections are configuration, not stored state: tests/gateway and
+    # tests/test_travelguide.py cover them.
+    del document["functions"], document["apis"]
     return document
+
+
+def with_actions(*pairs: tuple[str, str]) -> list[tuple[str, str]]:
+    """The example's results with every action "unchanged" but the ones given."""
+    changed = dict(pairs)
+    return [(kind, changed.get(kind, "unchanged")) for kind in KINDS]
 
 
 def pool_section(document: dict[str, Any]) -> dict[str, Any]:
@@ -73,10 +87,20 @@ async def pools_named(ctx: Context, name: str) -> list[str]:
             return ids
 
 
+async def demo_user(ctx: Context, pool_id: str) -> User:
+    pool = await pools.require_pool(ctx, pool_id)
+    return await users.require_user(ctx, pool, DEMO)
+
+
+async def group_names(ctx: Context, pool_id: str, user: User) -> list[str]:
+    found, _ = await groups.admin_list_groups_for_user(ctx, pool_id, user.username, None, None)
+    return [group.name for group in found]
+
+
 async def test_apply_creates_the_travelguide_setup(ctx: Context) -> None:
     document = travelguide()
     report = await apply(ctx, document)
-    assert actions(report) == [("pool", "created"), ("client", "created"), ("domain", "created")]
+    assert actions(report) == [(kind, "created") for kind in KINDS]
 
     pool = await ctx.store.get_pool(only(report, "pool").id)
     assert pool is not None
@@ -116,6 +140,25 @@ async def test_apply_creates_the_travelguide_setup(ctx: Context) -> None:
     domain = await ctx.store.get_domain(only(report, "domain").name)
     assert domain is not None and domain.pool_id == pool.id
 
+    admins = await ctx.store.get_group(pool.id, "admins")
+    travellers = await ctx.store.get_group(pool.id, "travellers")
+    assert admins is not None and travellers is not None
+    assert (admins.precedence, travellers.precedence) == (0, 10)
+    assert travellers.description == "Everyone who plans trips with TravelGuide"
+
+    # The demo user: admin-created, must choose a password at the first sign-in.
+    user = await demo_user(ctx, pool.id)
+    assert only(report, "user").name == DEMO
+    assert only(report, "user").id == user.username  # cognito:username, a UUID here
+    assert user.status == users.FORCE_CHANGE_PASSWORD
+    assert user.attributes["email"] == DEMO
+    assert user.attributes["email_verified"] == "true"
+    assert user.attributes["name"] == "Dana Demo"
+    assert await passwords.password_matches(ctx.sealer, user, DEMO_PASSWORD)
+    assert await group_names(ctx, pool.id, user) == ["travellers"]
+    # MessageAction SUPPRESS: no invitation.
+    assert await ctx.store.list_messages(recipient=DEMO) == []
+
 
 async def test_second_apply_reports_unchanged_and_writes_nothing(ctx: Context) -> None:
     document = travelguide()
@@ -123,17 +166,18 @@ async def test_second_apply_reports_unchanged_and_writes_nothing(ctx: Context) -
     pool_before = await ctx.store.get_pool(only(first, "pool").id)
     client_before = await ctx.store.get_client(only(first, "client").id)
 
+    user_before = await demo_user(ctx, only(first, "pool").id)
+    group_before = await ctx.store.get_group(only(first, "pool").id, "admins")
+
     second = await apply(ctx, document)
-    assert actions(second) == [
-        ("pool", "unchanged"),
-        ("client", "unchanged"),
-        ("domain", "unchanged"),
-    ]
+    assert actions(second) == with_actions()
     assert [r.id for r in second.walk()] == [r.id for r in first.walk()]
-    assert second.counts() == {"created": 0, "updated": 0, "unchanged": 3}
+    assert second.counts() == {"created": 0, "updated": 0, "unchanged": 6}
     # Not even rewritten: LastModifiedDate stays.
     assert await ctx.store.get_pool(only(first, "pool").id) == pool_before
     assert await ctx.store.get_client(only(first, "client").id) == client_before
+    assert await demo_user(ctx, only(first, "pool").id) == user_before
+    assert await ctx.store.get_group(only(first, "pool").id, "admins") == group_before
     assert await pools_named(ctx, pool_section(document)["PoolName"]) == [only(first, "pool").id]
 
 
@@ -147,11 +191,7 @@ async def test_edited_password_policy_updates_the_pool(ctx: Context) -> None:
     pool_section(document)["Policies"]["PasswordPolicy"]["MinimumLength"] = 12
     pool_section(document)["Policies"]["PasswordPolicy"]["RequireSymbols"] = False
     second = await apply(ctx, document)
-    assert actions(second) == [
-        ("pool", "updated"),
-        ("client", "unchanged"),
-        ("domain", "unchanged"),
-    ]
+    assert actions(second) == with_actions(("pool", "updated"))
     assert only(second, "pool").id == pool_id
     assert only(second, "pool").changed == ["Policies"]
     after = await ctx.store.get_pool(pool_id)
@@ -302,7 +342,18 @@ def test_cli_applies_the_example(tmp_path: Path) -> None:
     assert lines[0].endswith(": created")
     assert lines[1].startswith("  client travelguide-web ") and lines[1].endswith(": created")
     assert lines[2] == "  domain travelguide: created"
-    assert lines[-1] == "3 created, 0 updated, 0 unchanged"
+    assert lines[3:5] == ["  group admins: created", "  group travellers: created"]
+    assert lines[5].startswith(f"  user {DEMO} ") and lines[5].endswith(": created")
+    assert lines[6:10] == [
+        "function hello: configured",
+        "function destinations: configured",
+        "function favourites: configured",
+        lines[9],
+    ]
+    assert lines[9].startswith("api travelguide ") and lines[9].endswith(": configured")
+    assert lines[-1] == "6 created, 0 updated, 0 unchanged, 4 configured"
+    # No password is ever printed.
+    assert DEMO_PASSWORD not in first.stdout + first.stderr
 
     second = run("examples/travelguide/poolgate.toml", "--output", "json")
     assert second.returncode == 0, second.stderr
@@ -312,6 +363,14 @@ def test_cli_applies_the_example(tmp_path: Path) -> None:
     assert pool["clients"][0]["action"] == "unchanged"
     assert pool["clients"][0]["id"] in lines[1]
     assert pool["domain"] == {"name": "travelguide", "id": "travelguide", "action": "unchanged"}
+    assert [(g["name"], g["action"]) for g in pool["groups"]] == [
+        ("admins", "unchanged"),
+        ("travellers", "unchanged"),
+    ]
+    [user] = pool["users"]
+    assert (user["name"], user["action"]) == (DEMO, "unchanged")
+    assert user["id"] in lines[5]
+    assert DEMO_PASSWORD not in second.stdout
 
     bad = tmp_path / "bad.toml"
     bad.write_text(EXAMPLE.read_text().replace('"ALLOW_USER_SRP_AUTH"', '"ALLOW_MAGIC_AUTH"'))
@@ -319,3 +378,203 @@ def test_cli_applies_the_example(tmp_path: Path) -> None:
     assert refused.returncode == 2
     assert "nothing was changed" in refused.stderr
     assert "client 'travelguide-web' of pool 'TravelGuideUserPool-staging'" in refused.stderr
+
+
+# --------------------------------------------------------------------------- users, groups
+
+
+async def sign_in_and_choose(ctx: Context, client_id: str, password: str, new: str) -> None:
+    """The demo user's first sign-in: NEW_PASSWORD_REQUIRED answered with ``new``."""
+    outcome = await auth.initiate_auth(
+        ctx, client_id, "USER_PASSWORD_AUTH", {"USERNAME": DEMO, "PASSWORD": password}
+    )
+    assert outcome.challenge_name == "NEW_PASSWORD_REQUIRED"
+    assert outcome.challenge_parameters is not None
+    done = await auth.respond_to_auth_challenge(
+        ctx,
+        client_id,
+        "NEW_PASSWORD_REQUIRED",
+        {"USERNAME": outcome.challenge_parameters["USER_ID_FOR_SRP"], "NEW_PASSWORD": new},
+        outcome.session,
+    )
+    assert done.tokens is not None
+
+
+async def test_a_user_who_changed_their_password_keeps_it(ctx: Context) -> None:
+    document = travelguide()
+    first = await apply(ctx, document)
+    pool_id, client_id = only(first, "pool").id, only(first, "client").id
+    await sign_in_and_choose(ctx, client_id, DEMO_PASSWORD, "My-Own-Choice-42")
+    changed = await demo_user(ctx, pool_id)
+    assert changed.status == users.CONFIRMED
+
+    # The file still carries the temporary password: applying it again resets nothing.
+    again = await apply(ctx, document)
+    assert only(again, "user").action == "unchanged"
+    user = await demo_user(ctx, pool_id)
+    assert user == changed
+    assert await passwords.password_matches(ctx.sealer, user, "My-Own-Choice-42")
+    assert not await passwords.password_matches(ctx.sealer, user, DEMO_PASSWORD)
+    outcome = await auth.initiate_auth(
+        ctx, client_id, "USER_PASSWORD_AUTH", {"USERNAME": DEMO, "PASSWORD": "My-Own-Choice-42"}
+    )
+    assert outcome.tokens is not None
+
+
+async def test_existing_users_are_left_alone_but_join_missing_groups(ctx: Context) -> None:
+    document = travelguide()
+    first = await apply(ctx, document)
+    pool_id = only(first, "pool").id
+    user = await demo_user(ctx, pool_id)
+    await groups.admin_remove_user_from_group(ctx, pool_id, user.username, "travellers")
+
+    # Attribute edits in the file do not reach an existing user either.
+    [section] = pool_section(document)["users"]
+    section["Groups"] = ["travellers", "admins"]
+    section["UserAttributes"] = [{"Name": "name", "Value": "Someone Else"}]
+    section["TemporaryPassword"] = "Another-Temp-123"
+    report = await apply(ctx, document)
+    assert only(report, "user").action == "updated"
+    assert only(report, "user").changed == ["Groups"]
+    after = await demo_user(ctx, pool_id)
+    assert await group_names(ctx, pool_id, after) == ["admins", "travellers"]
+    assert after.attributes == user.attributes
+    assert after.credential_sealed == user.credential_sealed
+    assert only(await apply(ctx, document), "user").action == "unchanged"
+
+
+async def test_groups_are_created_and_updated(ctx: Context) -> None:
+    document = travelguide()
+    role = "arn:aws:iam::123456789012:role/TravelGuideAdmins"
+    pool_section(document)["groups"][0]["RoleArn"] = role
+    pool_section(document)["groups"].append({"GroupName": "guides", "Description": "Local guides"})
+    first = await apply(ctx, document)
+    pool_id = only(first, "pool").id
+    assert [(r.name, r.action) for r in first.walk() if r.kind == "group"] == [
+        ("admins", "created"),
+        ("travellers", "created"),
+        ("guides", "created"),
+    ]
+    guides = await ctx.store.get_group(pool_id, "guides")
+    assert guides is not None
+    assert (guides.description, guides.precedence, guides.role_arn) == ("Local guides", None, None)
+    admins = await ctx.store.get_group(pool_id, "admins")
+    assert admins is not None and admins.role_arn == role
+
+    pool_section(document)["groups"][1]["Precedence"] = 5
+    pool_section(document)["groups"][1]["Description"] = "Travellers"
+    # UpdateGroup semantics: a member the file leaves out keeps its value.
+    del pool_section(document)["groups"][0]["RoleArn"]
+    report = await apply(ctx, document)
+    assert [(r.name, r.action, r.changed) for r in report.walk() if r.kind == "group"] == [
+        ("admins", "unchanged", []),
+        ("travellers", "updated", ["Description", "Precedence"]),
+        ("guides", "unchanged", []),
+    ]
+    travellers = await ctx.store.get_group(pool_id, "travellers")
+    assert travellers is not None
+    assert (travellers.precedence, travellers.description) == (5, "Travellers")
+    admins = await ctx.store.get_group(pool_id, "admins")
+    assert admins is not None and admins.role_arn == role
+
+
+async def test_a_permanent_password_makes_a_confirmed_user(ctx: Context) -> None:
+    document = travelguide()
+    pool_section(document)["users"].append(
+        {
+            "Username": "ops@travelguide.example",
+            "UserAttributes": [{"Name": "email_verified", "Value": "true"}],
+            "Password": "Ops-Password-2026!",
+            "Permanent": True,
+            "Groups": ["admins"],
+        }
+    )
+    report = await apply(ctx, document)
+    pool_id = only(report, "pool").id
+    assert [(r.name, r.action) for r in report.walk() if r.kind == "user"] == [
+        (DEMO, "created"),
+        ("ops@travelguide.example", "created"),
+    ]
+    pool = await pools.require_pool(ctx, pool_id)
+    user = await users.require_user(ctx, pool, "ops@travelguide.example")
+    assert user.status == users.CONFIRMED
+    assert await passwords.password_matches(ctx.sealer, user, "Ops-Password-2026!")
+    assert await group_names(ctx, pool_id, user) == ["admins"]
+    outcome = await auth.initiate_auth(
+        ctx,
+        only(report, "client").id,
+        "USER_PASSWORD_AUTH",
+        {"USERNAME": "ops@travelguide.example", "PASSWORD": "Ops-Password-2026!"},
+    )
+    assert outcome.tokens is not None
+
+
+async def test_invalid_users_and_groups_change_nothing(ctx: Context) -> None:
+    document = travelguide()
+    name = pool_section(document)["PoolName"]
+    sections = pool_section(document)
+    sections["groups"][0]["Precedence"] = -1
+    sections["groups"][1]["Precedance"] = 3
+    sections["users"][0]["MessageAction"] = "RESEND"
+    sections["users"][0]["Groups"] = ["travellers", "pilots"]
+    sections["users"].append({"Username": "weak@travelguide.example", "TemporaryPassword": "weak"})
+    sections["users"].append({"Username": "nobody", "TemporaryPassword": DEMO_PASSWORD})
+    sections["users"].append({"Username": "silent@travelguide.example"})
+    sections["users"].append(
+        {"Username": "half@travelguide.example", "Password": "Half-Password-1!"}
+    )
+    sections["users"].append(
+        {
+            "Username": "typo@travelguide.example",
+            "TemporaryPasword": DEMO_PASSWORD,
+            "UserAttributes": [{"Name": "shoe_size", "Value": "42"}],
+        }
+    )
+    with pytest.raises(ApplyError) as exc:
+        await apply(ctx, document)
+    text = str(exc.value)
+    pool_label = f"of pool '{name}'"
+    assert f"group 'admins' {pool_label}: " in text and "greater than or equal to 0" in text
+    assert f"group 'travellers' {pool_label}: unknown setting 'Precedance'" in text
+    assert "(did you mean 'Precedence'?)" in text
+    assert f"user '{DEMO}' {pool_label}: MessageAction cannot be set" in text
+    assert (
+        f"user 'typo@travelguide.example' {pool_label}: unknown setting 'TemporaryPasword' "
+        "(did you mean 'TemporaryPassword'?)"
+    ) in text
+    assert DEMO_PASSWORD not in text
+    assert f"user 'silent@travelguide.example' {pool_label}: give TemporaryPassword" in text
+    assert f"user 'half@travelguide.example' {pool_label}: Password sets a permanent" in text
+    assert await pools_named(ctx, name) == []
+
+    # Past the document's own checks, the pool's rules are applied before writing.
+    document = travelguide()
+    name = pool_section(document)["PoolName"]
+    pool_label = f"of pool '{name}'"
+    sections = pool_section(document)
+    sections["users"][0]["Groups"] = ["travellers", "pilots"]
+    sections["users"].append(
+        {"Username": "weak@travelguide.example", "TemporaryPassword": "weakling"}
+    )
+    sections["users"].append({"Username": "nobody", "TemporaryPassword": DEMO_PASSWORD})
+    sections["users"].append(
+        {
+            "Username": "shoes@travelguide.example",
+            "TemporaryPassword": DEMO_PASSWORD,
+            "UserAttributes": [{"Name": "shoe_size", "Value": "42"}],
+        }
+    )
+    with pytest.raises(ApplyError) as exc:
+        await apply(ctx, document)
+    problems = exc.value.problems
+    assert problems == [
+        f"user '{DEMO}' {pool_label}: Groups names 'pilots', which is neither a "
+        "[[pools.groups]] entry of the file nor a group of the pool",
+        f"user 'weak@travelguide.example' {pool_label}: Password did not conform with "
+        f"policy: {problems[1].split('policy: ', 1)[-1]}",
+        f"user 'nobody' {pool_label}: Username should be an email.",
+        f"user 'shoes@travelguide.example' {pool_label}: Attributes did not conform to the "
+        "schema: Type for attribute {shoe_size} could not be determined",
+    ]
+    assert not any("weakling" in problem for problem in problems)
+    assert await pools_named(ctx, name) == []

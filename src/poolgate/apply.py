@@ -5,10 +5,25 @@ The file uses Cognito's API member names, so settings copy over from AWS's docs:
     [[pools]]              # CreateUserPool members: PoolName, Policies, Schema...
     [[pools.clients]]      # CreateUserPoolClient members: ClientName, ExplicitAuthFlows...
     [pools.domain]         # CreateUserPoolDomain members: Domain, ManagedLoginVersion
+    [[pools.groups]]       # CreateGroup members: GroupName, Description, Precedence, RoleArn
+    [[pools.users]]        # AdminCreateUser members: Username, UserAttributes,
+                           # TemporaryPassword; and Groups = [...], Password + Permanent
 
-Capitalised keys are API members; lower-case keys are Poolgate's own nesting. Resources
+Capitalised keys are API members; lower-case keys are Poolgate's own nesting. A user's
+``Groups`` lists AdminAddUserToGroup's GroupName for each group, and ``Password`` with
+``Permanent = true`` are AdminSetUserPassword's members (a confirmed account). Resources
 are matched by name (pools by PoolName, clients by ClientName within their pool, the
-domain by Domain) and nothing the file does not mention is touched or deleted.
+domain by Domain, groups by GroupName, users by Username, which may be an email or phone
+number the pool signs in with) and nothing the file does not mention is touched or
+deleted.
+
+Users are created once, with AdminCreateUser's ``MessageAction = "SUPPRESS"`` (apply
+sends no invitation), so the file must give the password: ``TemporaryPassword`` (the
+user chooses a new one at the first sign-in) or ``Password`` with ``Permanent = true``.
+A user who exists already is left as they are (``unchanged``): apply never resets a
+password a person may have changed, nor their attributes; it only adds them to the
+file's groups they are missing (``updated``). Groups are created, or updated with
+UpdateGroup's semantics: the members the file gives are set, the others kept.
 
 Applying runs in three stages so that a file with any mistake changes nothing:
 
@@ -20,8 +35,7 @@ Applying runs in three stages so that a file with any mistake changes nothing:
 3. execute through the core operations, skipping unchanged resources so their
    LastModifiedDate stays.
 
-Each resource kind has its own check, plan and execute function; kinds to come
-(users, groups...) slot in the same way.
+Each resource kind has its own check, plan and execute function.
 
 ``[[functions]]`` and ``[[apis]]`` (the API gateway) are configuration, not stored
 state: apply validates them with the rest of the file and reports them as
@@ -33,7 +47,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -42,12 +56,22 @@ import orjson
 
 from poolgate.awsjson.model import ServiceModel, service_model
 from poolgate.awsjson.validation import validate_request
-from poolgate.core import clients, domains, pools, resource_servers
+from poolgate.core import (
+    admin_users,
+    attributes,
+    clients,
+    domains,
+    groups,
+    passwords,
+    pools,
+    resource_servers,
+    users,
+)
 from poolgate.core.clients import client_settings
 from poolgate.core.context import Context
 from poolgate.core.errors import CognitoError
 from poolgate.core.pool_settings import CREATE_ONLY, pool_settings
-from poolgate.core.records import AppClient, Settings, UserPool
+from poolgate.core.records import AppClient, Group, Settings, User, UserPool
 from poolgate.gateway import config as gateway_config
 
 __all__ = ["ApplyError", "ApplyReport", "Result", "apply", "check"]
@@ -56,21 +80,37 @@ __all__ = ["ApplyError", "ApplyReport", "Result", "apply", "check"]
 Action = Literal["created", "updated", "unchanged", "configured"]
 
 # Tables nested in a pool section that are not CreateUserPool members.
-_POOL_NESTING = ("clients", "domain")
+_POOL_NESTING = ("clients", "domain", "groups", "users")
+# A user section's keys that are not AdminCreateUser members (see the module's doc).
+_USER_EXTRAS = ("Groups", "Password", "Permanent")
+# AdminCreateUser members a user section cannot use, and why.
+_USER_REFUSED = {
+    "MessageAction": "cannot be set: apply creates users without sending an invitation "
+    '(MessageAction "SUPPRESS") and never resends one',
+    "DesiredDeliveryMediums": "cannot be set: apply sends no invitation (MessageAction "
+    '"SUPPRESS"), so there is nothing to deliver',
+    "ValidationData": "is for Lambda triggers, which apply does not run; remove it",
+    "ClientMetadata": "is for Lambda triggers, which apply does not run; remove it",
+}
+# CreateGroup's members that UpdateGroup can change, and the Group field of each.
+_GROUP_MEMBERS = {"Description": "description", "Precedence": "precedence", "RoleArn": "role_arn"}
 # Ids apply fills in itself; a file that sets one is mistaken about what it manages.
 _SET_BY_APPLY = ("UserPoolId",)
 # Only satisfies the model's required UserPoolId while a section is checked.
 _PLACEHOLDER_POOL_ID = "us-east-1_placeholder"
+_PLACEHOLDER_USERNAME = "placeholder"
 # How a result kind appears in the JSON report: its key under the parent, and
 # whether the parent holds a list of them. Keys mirror the file's.
 _SECTIONS: dict[str, tuple[str, bool]] = {
     "pool": ("pools", True),
     "client": ("clients", True),
     "domain": ("domain", False),
+    "group": ("groups", True),
+    "user": ("users", True),
     "function": ("functions", True),
     "api": ("apis", True),
 }
-_CHILD_KINDS: dict[str, tuple[str, ...]] = {"pool": ("client", "domain")}
+_CHILD_KINDS: dict[str, tuple[str, ...]] = {"pool": ("client", "domain", "group", "user")}
 # The request member behind each create-only setting of a pool.
 _CREATE_ONLY_MEMBER = {"SchemaAttributes": "Schema"}
 
@@ -207,6 +247,104 @@ def _check_pool(section: dict[str, Any], label: str, problems: list[str]) -> Non
         else:
             name = domain.get("Domain")
             _check_domain(domain, f"{_label('domain', name, 0)} of {label}", problems)
+    _check_named_sections(section, "groups", "GroupName", "group", label, problems, _check_group)
+    _check_named_sections(section, "users", "Username", "user", label, problems, _check_user)
+
+
+def _check_named_sections(
+    section: dict[str, Any],
+    key: str,
+    name_key: str,
+    kind: str,
+    pool_label: str,
+    problems: list[str],
+    check_one: Callable[[dict[str, Any], str, list[str]], None],
+) -> None:
+    """The ``[[pools.KEY]]`` sections of a pool: each checked, names unique."""
+    found = section.get(key, [])
+    if not _is_tables(found):
+        problems.append(f"{pool_label}: '{key}' must be an array of tables: write [[pools.{key}]]")
+        return
+    seen: set[str] = set()
+    for index, item in enumerate(found):
+        name = item.get(name_key)
+        item_label = f"{_label(kind, name, index)} of {pool_label}"
+        if isinstance(name, str):
+            if name in seen:
+                problems.append(f"{item_label}: the file declares this {kind} twice")
+            seen.add(name)
+        check_one(item, item_label, problems)
+
+
+def _check_group(section: dict[str, Any], label: str, problems: list[str]) -> None:
+    _check_members(
+        "CreateGroup",
+        section,
+        label,
+        problems,
+        placeholders={"UserPoolId": _PLACEHOLDER_POOL_ID},
+    )
+
+
+def _check_user(section: dict[str, Any], label: str, problems: list[str]) -> None:
+    before = len(problems)
+    members = {k: v for k, v in section.items() if k not in _USER_EXTRAS}
+    for key, why in _USER_REFUSED.items():
+        if key in members:
+            problems.append(f"{label}: {key} {why}")
+            del members[key]
+    _check_members(
+        "AdminCreateUser",
+        members,
+        label,
+        problems,
+        placeholders={"UserPoolId": _PLACEHOLDER_POOL_ID},
+        nesting=_USER_EXTRAS,
+    )
+    names = section.get("Groups", [])
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        problems.append(f"{label}: Groups must be an array of group names, got {_show(names)}")
+    else:
+        for name in names:
+            _check_members(
+                "AdminAddUserToGroup",
+                {"GroupName": name},
+                label,
+                problems,
+                placeholders={
+                    "UserPoolId": _PLACEHOLDER_POOL_ID,
+                    "Username": _PLACEHOLDER_USERNAME,
+                },
+            )
+    password: dict[str, Any] = {k: section[k] for k in ("Password", "Permanent") if k in section}
+    if password:
+        _check_members(
+            "AdminSetUserPassword",
+            password,
+            label,
+            problems,
+            placeholders={
+                "UserPoolId": _PLACEHOLDER_POOL_ID,
+                "Username": _PLACEHOLDER_USERNAME,
+                # Reported below in words of the file rather than as a null Password.
+                "Password": password.get("Password", _PLACEHOLDER_USERNAME),
+            },
+        )
+    if len(problems) > before:
+        return
+    if "Password" in section and section.get("Permanent") is not True:
+        problems.append(
+            f"{label}: Password sets a permanent password and needs Permanent = true; for "
+            "a password the user must change at the first sign-in, use TemporaryPassword"
+        )
+    elif "Permanent" in section and "Password" not in section:
+        problems.append(f"{label}: Permanent needs the Password it makes permanent")
+    elif "TemporaryPassword" not in section and "Password" not in section:
+        problems.append(
+            f"{label}: give TemporaryPassword (the user chooses a new password at the first "
+            "sign-in) or Password with Permanent = true: apply sends no invitation, so "
+            "nobody would learn a generated password"
+        )
 
 
 def _check_client(section: dict[str, Any], label: str, problems: list[str]) -> None:
@@ -303,7 +441,9 @@ def _shape_problems(
         ]
     expected = _SCALAR_TYPES.get(kind)
     if expected is not None and not expected[1](value):
-        return [f"{where} must be {expected[0]}, got {_show(value)}"]
+        # A password's value stays out of the message, as in Cognito's own.
+        shown = "a value of another type" if shape.get("sensitive") else _show(value)
+        return [f"{where} must be {expected[0]}, got {shown}"]
     return []
 
 
@@ -344,6 +484,24 @@ class _DomainPlan:
 
 
 @dataclass
+class _GroupPlan:
+    name: str
+    # The CreateGroup / UpdateGroup members the file gives.
+    request: dict[str, Any]
+    existing: Group | None
+    changed: list[str]
+
+
+@dataclass
+class _UserPlan:
+    name: str
+    section: dict[str, Any]
+    existing: User | None
+    # The file's groups the user is not in yet (all of them for a new user).
+    missing_groups: list[str]
+
+
+@dataclass
 class _PoolPlan:
     name: str
     request: dict[str, Any]
@@ -352,6 +510,8 @@ class _PoolPlan:
     changed: list[str]
     clients: list[_ClientPlan]
     domain: _DomainPlan | None
+    groups: list[_GroupPlan] = field(default_factory=list)
+    users: list[_UserPlan] = field(default_factory=list)
 
 
 async def _plan(ctx: Context, sections: list[dict[str, Any]]) -> list[_PoolPlan]:
@@ -419,7 +579,21 @@ async def _plan_pool(
         domain_plan = await _plan_domain(
             ctx, existing, section["domain"], label, claimed_domains, problems
         )
-    return _PoolPlan(name, request, tags, existing, changed, client_plans, domain_plan)
+    group_plans = await _plan_groups(ctx, existing, section)
+    # Users are checked against the pool as this run leaves it (policy, schema).
+    planned = UserPool(id=pool.id, name=name, arn=pool.arn, created=0, modified=0, settings=desired)
+    user_plans = await _plan_users(ctx, planned, existing, section, label, problems)
+    return _PoolPlan(
+        name,
+        request,
+        tags,
+        existing,
+        changed,
+        client_plans,
+        domain_plan,
+        group_plans,
+        user_plans,
+    )
 
 
 def _create_only_problem(key: str, existing: UserPool, fresh: Settings) -> str:
@@ -546,6 +720,111 @@ async def _plan_domain(
     return _DomainPlan(domain, request, exists=False)
 
 
+async def _plan_groups(
+    ctx: Context, existing_pool: UserPool | None, section: dict[str, Any]
+) -> list[_GroupPlan]:
+    plans: list[_GroupPlan] = []
+    for group_section in section.get("groups", []):
+        name: str = group_section["GroupName"]
+        request = {k: v for k, v in group_section.items() if k != "GroupName"}
+        existing = None
+        if existing_pool is not None:
+            existing = await ctx.store.get_group(existing_pool.id, name)
+        changed: list[str] = []
+        if existing is not None:
+            # UpdateGroup semantics: what the file leaves out is kept.
+            changed = [
+                member
+                for member, attribute in _GROUP_MEMBERS.items()
+                if member in request and request[member] != getattr(existing, attribute)
+            ]
+        plans.append(_GroupPlan(name, request, existing, changed))
+    return plans
+
+
+async def _plan_users(
+    ctx: Context,
+    pool: UserPool,
+    existing_pool: UserPool | None,
+    section: dict[str, Any],
+    pool_label: str,
+    problems: list[str],
+) -> list[_UserPlan]:
+    declared = {group["GroupName"] for group in section.get("groups", [])}
+    known_groups: dict[str, bool] = {}
+    seen: dict[str, str] = {}
+    plans: list[_UserPlan] = []
+    for user_section in section.get("users", []):
+        name: str = user_section["Username"]
+        label = f"user {name!r} of {pool_label}"
+        key = users.key_of(pool, name)
+        if key in seen and seen[key] != name:
+            problems.append(
+                f"{label}: the pool's usernames are case-insensitive, and the file declares "
+                f"{seen[key]!r} too"
+            )
+            continue
+        seen[key] = name
+        wanted: list[str] = list(dict.fromkeys(user_section.get("Groups", [])))
+        for group in wanted:
+            if group not in declared and not await _group_exists(
+                ctx, existing_pool, group, known_groups
+            ):
+                problems.append(
+                    f"{label}: Groups names {group!r}, which is neither a [[pools.groups]] "
+                    "entry of the file nor a group of the pool"
+                )
+        existing = None
+        if existing_pool is not None:
+            existing = await users.find_user(ctx, existing_pool, name)
+        if existing is None:
+            _check_new_user(pool, user_section, label, problems)
+            plans.append(_UserPlan(name, user_section, None, wanted))
+            continue
+        current = await _groups_of(ctx, existing_pool, existing)
+        missing = [group for group in wanted if group not in current]
+        plans.append(_UserPlan(name, user_section, existing, missing))
+    return plans
+
+
+def _check_new_user(
+    pool: UserPool, section: dict[str, Any], label: str, problems: list[str]
+) -> None:
+    """What AdminCreateUser (and AdminSetUserPassword) would refuse, found before
+    anything is written."""
+    try:
+        _stored, _sub, implied = users.new_username(pool, section["Username"])
+        given = attributes.parse(pool, section.get("UserAttributes"), admin=True)
+        attributes.check_required(pool, {**given, **implied})
+        for key in ("TemporaryPassword", "Password"):
+            if key in section:
+                passwords.check_policy(pool, section[key])
+    except CognitoError as exc:
+        problems.append(f"{label}: {exc.message}")
+
+
+async def _group_exists(
+    ctx: Context, existing_pool: UserPool | None, name: str, known: dict[str, bool]
+) -> bool:
+    if existing_pool is None:
+        return False
+    if name not in known:
+        known[name] = await ctx.store.get_group(existing_pool.id, name) is not None
+    return known[name]
+
+
+async def _groups_of(ctx: Context, pool: UserPool | None, user: User) -> set[str]:
+    assert pool is not None
+    found: set[str] = set()
+    after: str | None = None
+    while True:
+        page = await ctx.store.list_groups_for_user(pool.id, user.sub, 60, after)
+        found.update(group.name for group in page)
+        if len(page) < 60:
+            return found
+        after = page[-1].name
+
+
 def _domain_settings(request: dict[str, Any]) -> Settings:
     """A domain's settings as ``domains.create_user_pool_domain`` stores them."""
     settings: Settings = {"ManagedLoginVersion": request.get("ManagedLoginVersion") or 1}
@@ -593,6 +872,10 @@ async def _apply_pool(ctx: Context, plan: _PoolPlan) -> Result:
         result.children.append(await _apply_client(ctx, pool.id, client))
     if plan.domain is not None:
         result.children.append(await _apply_domain(ctx, pool.id, plan.domain))
+    for group in plan.groups:
+        result.children.append(await _apply_group(ctx, pool.id, group))
+    for user in plan.users:
+        result.children.append(await _apply_user(ctx, pool, user))
     return result
 
 
@@ -615,6 +898,44 @@ async def _apply_domain(ctx: Context, pool_id: str, plan: _DomainPlan) -> Result
         return Result("domain", plan.domain, plan.domain, "unchanged")
     record = await domains.create_user_pool_domain(ctx, pool_id, plan.domain, plan.request)
     return Result("domain", record.domain, record.domain, "created")
+
+
+async def _apply_group(ctx: Context, pool_id: str, plan: _GroupPlan) -> Result:
+    members = {attribute: plan.request.get(member) for member, attribute in _GROUP_MEMBERS.items()}
+    if plan.existing is None:
+        group = await groups.create_group(ctx, pool_id, plan.name, **members)
+        return Result("group", group.name, group.name, "created")
+    if plan.changed:
+        await groups.update_group(ctx, pool_id, plan.name, **members)
+        return Result("group", plan.name, plan.name, "updated", list(plan.changed))
+    return Result("group", plan.name, plan.name, "unchanged")
+
+
+async def _apply_user(ctx: Context, pool: UserPool, plan: _UserPlan) -> Result:
+    section = plan.section
+    if plan.existing is None:
+        password = section.get("Password")
+        user = await admin_users.admin_create_user(
+            ctx,
+            pool,
+            plan.name,
+            section.get("UserAttributes"),
+            section.get("TemporaryPassword", password),
+            "SUPPRESS",
+            None,
+            bool(section.get("ForceAliasCreation", False)),
+        )
+        if password is not None:
+            await admin_users.admin_set_user_password(ctx, pool, user.username, password, True)
+        action: Action = "created"
+        changed: list[str] = []
+    else:
+        user = plan.existing
+        action = "updated" if plan.missing_groups else "unchanged"
+        changed = ["Groups"] if plan.missing_groups else []
+    for group in plan.missing_groups:
+        await groups.admin_add_user_to_group(ctx, pool.id, user.username, group)
+    return Result("user", plan.name, user.username, action, changed)
 
 
 # --------------------------------------------------------------------------- helpers

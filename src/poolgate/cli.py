@@ -134,7 +134,11 @@ class OutputFormat(enum.StrEnum):
 @app.command("apply")
 def apply_command(
     file: Annotated[
-        Path, typer.Argument(help="TOML file declaring user pools, their app clients and domains.")
+        Path,
+        typer.Argument(
+            help="TOML file declaring user pools with their app clients, domains, groups "
+            "and users, and the gateway's functions and APIs."
+        ),
     ],
     config: ConfigOption = None,
     data_dir: DataDirOption = None,
@@ -142,10 +146,13 @@ def apply_command(
         OutputFormat, typer.Option("--output", "-o", help="Summary format.")
     ] = OutputFormat.text,
 ) -> None:
-    """Create or update the user pools, app clients and domains FILE declares.
+    """Create or update the user pools, app clients, domains, groups and users FILE
+    declares, and check its [[functions]] and [[apis]].
 
-    Idempotent: resources are matched by name and only what differs is written. A
-    file with any mistake changes nothing (exit status 2).
+    Idempotent: resources are matched by name and only what differs is written. Users
+    are created once (no invitation is sent) and left as they are afterwards, so a
+    password a user changed is never reset. A file with any mistake changes nothing
+    (exit status 2).
     """
     from poolgate.apply import ApplyError, apply
     from poolgate.bootstrap import open_context

@@ -6,8 +6,9 @@ Entries expire after a short time so a key rotated by another node is picked up.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from poolgate.core.context import Context
 
 _TTL = 60.0
+_VERIFIED_TOKENS = 50_000
 
 
 @dataclass
@@ -33,6 +35,24 @@ class KeyRing:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
         self._pools: dict[str, PoolKeys] = {}
+        # token -> (pool id, claims), least recently used first.
+        self._verified: OrderedDict[str, tuple[str, dict[str, Any]]] = OrderedDict()
+
+    def verified_token(self, token: str, now: float) -> tuple[str, dict[str, Any]] | None:
+        """A token whose signature this process already checked, while unexpired."""
+        found = self._verified.get(token)
+        if found is None:
+            return None
+        if found[1]["exp"] <= now:
+            del self._verified[token]
+            return None
+        self._verified.move_to_end(token)
+        return found
+
+    def remember_token(self, token: str, pool_id: str, claims: dict[str, Any]) -> None:
+        self._verified[token] = (pool_id, claims)
+        if len(self._verified) > _VERIFIED_TOKENS:
+            self._verified.popitem(last=False)
 
     async def keys(self, pool_id: str) -> PoolKeys:
         now = self._ctx.clock()

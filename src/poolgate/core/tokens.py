@@ -232,7 +232,31 @@ _INVALID = "Invalid Access Token"
 async def verify_access_token(ctx: Context, token: str) -> AccessGrant:
     """What Cognito checks before a self-service call (GetUser, ChangePassword...):
     signature by the pool's access key, expiry, ``token_use``, revocation, and that the
-    user still exists and is enabled."""
+    user still exists and is enabled.
+
+    A verified token's claims are remembered until it expires, so a hot token pays
+    for its RSA check once; revocation and the user are read on every call, in one
+    query."""
+    pool_id, claims = await _verified_access_claims(ctx, token)
+    pool = await ctx.store.get_pool(pool_id)
+    if pool is None:
+        raise NotAuthorizedException(_INVALID)
+    user, revoked = await ctx.store.get_user_for_token(
+        pool_id, str(claims["sub"]), str(claims.get("origin_jti", ""))
+    )
+    if revoked:
+        raise NotAuthorizedException("Access Token has been revoked")
+    if user is None:
+        raise UserNotFoundException("User does not exist.")
+    if not user.enabled:
+        raise NotAuthorizedException("User is disabled.")
+    return AccessGrant(pool, user, claims)
+
+
+async def _verified_access_claims(ctx: Context, token: str) -> tuple[str, dict[str, Any]]:
+    cached = ctx.keyring.verified_token(token, ctx.clock())
+    if cached is not None:
+        return cached
     try:
         header = jwt.get_unverified_header(token)
         unverified = jwt.decode(token, options={"verify_signature": False})
@@ -241,15 +265,12 @@ async def verify_access_token(ctx: Context, token: str) -> AccessGrant:
     pool_id = ctx.pool_id_from_issuer(str(unverified.get("iss", "")))
     if pool_id is None:
         raise NotAuthorizedException(_INVALID)
-    pool = await ctx.store.get_pool(pool_id)
-    if pool is None:
-        raise NotAuthorizedException(_INVALID)
     keys = await ctx.keyring.keys(pool_id)
     found = keys.verifiers.get(str(header.get("kid", "")))
     if found is None or found[0] != "access":
         raise NotAuthorizedException(_INVALID)
     try:
-        claims = jwt.decode(
+        claims: dict[str, Any] = jwt.decode(
             token,
             found[1],
             algorithms=["RS256"],
@@ -262,14 +283,8 @@ async def verify_access_token(ctx: Context, token: str) -> AccessGrant:
         raise NotAuthorizedException(_INVALID) from None
     if claims.get("token_use") != "access":
         raise NotAuthorizedException(_INVALID)
-    if await ctx.store.origin_revoked(str(claims.get("origin_jti", ""))):
-        raise NotAuthorizedException("Access Token has been revoked")
-    user = await ctx.store.get_user_by_sub(pool_id, str(claims["sub"]))
-    if user is None:
-        raise UserNotFoundException("User does not exist.")
-    if not user.enabled:
-        raise NotAuthorizedException("User is disabled.")
-    return AccessGrant(pool, user, claims)
+    ctx.keyring.remember_token(token, pool_id, claims)
+    return pool_id, claims
 
 
 def unverified_claims(token: str) -> dict[str, Any]:

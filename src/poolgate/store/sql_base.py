@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from poolgate.store.base import Conflict
+from poolgate.store.cache import RecordCache
 
 _WRITE = "poolgate_write"
 
@@ -46,8 +47,10 @@ def make_engine(url: str) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "begin")
         def _on_begin(conn: sa.Connection) -> None:
-            write = conn.get_execution_options().get(_WRITE, False)
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+            # Reads run in autocommit (each statement its own snapshot); writes take
+            # the write lock up front.
+            if conn.get_execution_options().get(_WRITE, False):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
@@ -57,18 +60,26 @@ class SqlBase:
     """Connection handling for the capability modules (``sql_pools``, ``sql_users``...)
     that ``SqlStore`` combines."""
 
-    def __init__(self, engine: AsyncEngine, conn: AsyncConnection | None = None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        conn: AsyncConnection | None = None,
+        cache: RecordCache | None = None,
+    ) -> None:
         self.engine = engine
         self._sqlite = engine.dialect.name == "sqlite"
         # Set on the store handed out by ``transaction()``: every call joins it.
         self._conn = conn
+        self._cache = cache if cache is not None else RecordCache()
 
     @asynccontextmanager
     async def _read(self) -> AsyncIterator[AsyncConnection]:
         if self._conn is not None:
             yield self._conn
             return
-        async with self.engine.connect() as conn, conn.begin():
+        async with self.engine.connect() as conn:
+            # One statement needs no explicit transaction; on SQLite skipping
+            # BEGIN/COMMIT saves two round trips through aiosqlite's thread.
             yield conn
 
     @asynccontextmanager

@@ -14,6 +14,7 @@ from poolgate.core.records import (
     SigningKey,
     UserPool,
 )
+from poolgate.store.cache import MISSING
 from poolgate.store.schema import (
     app_clients,
     pool_domains,
@@ -114,10 +115,15 @@ class PoolsSql(SqlBase):
                 )
 
     async def get_pool(self, pool_id: str) -> UserPool | None:
-        async with self._read() as conn:
-            row = (
-                await conn.execute(sa.select(user_pools).where(user_pools.c.id == pool_id))
-            ).first()
+        # Rows, not records, are cached: every caller gets its own record to change.
+        row = self._cache.get("pool", pool_id)
+        if row is MISSING:
+            async with self._read() as conn:
+                row = (
+                    await conn.execute(sa.select(user_pools).where(user_pools.c.id == pool_id))
+                ).first()
+            if row is not None:
+                self._cache.put("pool", pool_id, row)
         return _pool(row) if row else None
 
     async def list_pools(self, limit: int, after: str | None) -> list[UserPool]:
@@ -140,12 +146,15 @@ class PoolsSql(SqlBase):
             await conn.execute(
                 user_pools.update().where(user_pools.c.id == pool_id).values(**_pool_values(pool))
             )
-            return pool
+        self._cache.drop("pool", pool_id)
+        return pool
 
     async def delete_pool(self, pool_id: str) -> bool:
         async with self._write() as conn:
             result = await conn.execute(user_pools.delete().where(user_pools.c.id == pool_id))
-            return result.rowcount > 0
+        # The pool's clients go with it: forget everything rather than track them.
+        self._cache.clear()
+        return bool(result.rowcount > 0)
 
     # App clients
 
@@ -154,10 +163,14 @@ class PoolsSql(SqlBase):
             await conn.execute(app_clients.insert().values(**_client_values(client)))
 
     async def get_client(self, client_id: str) -> AppClient | None:
-        async with self._read() as conn:
-            row = (
-                await conn.execute(sa.select(app_clients).where(app_clients.c.id == client_id))
-            ).first()
+        row = self._cache.get("client", client_id)
+        if row is MISSING:
+            async with self._read() as conn:
+                row = (
+                    await conn.execute(sa.select(app_clients).where(app_clients.c.id == client_id))
+                ).first()
+            if row is not None:
+                self._cache.put("client", client_id, row)
         return _client(row) if row else None
 
     async def list_clients(self, pool_id: str, limit: int, after: str | None) -> list[AppClient]:
@@ -187,12 +200,14 @@ class PoolsSql(SqlBase):
                 .where(app_clients.c.id == client_id)
                 .values(**_client_values(client))
             )
-            return client
+        self._cache.drop("client", client_id)
+        return client
 
     async def delete_client(self, client_id: str) -> bool:
         async with self._write() as conn:
             result = await conn.execute(app_clients.delete().where(app_clients.c.id == client_id))
-            return result.rowcount > 0
+        self._cache.drop("client", client_id)
+        return bool(result.rowcount > 0)
 
     # Domains
 

@@ -57,6 +57,26 @@ class UsersSql(SqlBase):
         query = sa.select(users).where(users.c.pool_id == pool_id, users.c.sub == sub)
         return await self._one_user(query, for_update)
 
+    async def get_user_for_token(
+        self, pool_id: str, sub: str, origin_jti: str
+    ) -> tuple[User | None, bool]:
+        """The user an access token speaks for, and whether the token's refresh-token
+        family has been revoked: one round trip for every self-service call."""
+        revoked = (
+            sa.select(refresh_tokens.c.revoked)
+            .where(refresh_tokens.c.origin_jti == origin_jti, refresh_tokens.c.revoked.is_not(None))
+            .limit(1)
+            .scalar_subquery()
+        )
+        query = sa.select(users, revoked.label("origin_revoked")).where(
+            users.c.pool_id == pool_id, users.c.sub == sub
+        )
+        async with self._read() as conn:
+            row = (await conn.execute(query)).first()
+        if row is None:
+            return None, await self.origin_revoked(origin_jti)
+        return _user(row), row.origin_revoked is not None
+
     async def find_users_by_alias(self, pool_id: str, field: str, key: str) -> list[User]:
         column = {
             "email": users.c.email_key,

@@ -184,6 +184,8 @@ config = {
     "redirectUri": f"{app_url}/callback",
     "logoutUri": f"{app_url}/",
     "mailboxUrl": f"{url}/_mailbox",
+    # aws.cognito.signin.user.admin lets a hosted-UI sign-in call GlobalSignOut too.
+    "scope": "openid email profile aws.cognito.signin.user.admin",
 }
 with open(path, "w") as out:
     json.dump(config, out, indent=2)

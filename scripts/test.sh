@@ -8,4 +8,5 @@ bash scripts/ensure-chromium.sh   # Debian's Chromium for tests/oauth (Playwrigh
 .venv/bin/ruff check src tests
 .venv/bin/ruff format --check src tests
 .venv/bin/mypy
+bash scripts/test-web.sh
 .venv/bin/python -m pytest "$@"

@@ -131,7 +131,12 @@ async def test_apply_creates_the_travelguide_setup(ctx: Context) -> None:
         "ALLOW_USER_SRP_AUTH",
     ]
     assert client.settings["AllowedOAuthFlows"] == ["code"]
-    assert client.settings["AllowedOAuthScopes"] == ["openid", "email", "profile"]
+    assert client.settings["AllowedOAuthScopes"] == [
+        "openid",
+        "email",
+        "profile",
+        "aws.cognito.signin.user.admin",
+    ]
     assert client.settings["AllowedOAuthFlowsUserPoolClient"] is True
     assert client.settings["CallbackURLs"] == ["http://localhost:5173/callback"]
     assert client.settings["LogoutURLs"] == ["http://localhost:5173/"]

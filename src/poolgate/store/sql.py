@@ -46,4 +46,4 @@ class SqlStore(
             yield self
             return
         async with self._write() as conn:
-            yield SqlStore(self.engine, conn, self._cache)
+            yield SqlStore(self.engine, conn, self._cache, self._write_lock)

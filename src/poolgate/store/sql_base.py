@@ -8,6 +8,8 @@ locked" when it upgrades; on PostgreSQL the same read-modify-write takes a row l
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -65,12 +67,17 @@ class SqlBase:
         engine: AsyncEngine,
         conn: AsyncConnection | None = None,
         cache: RecordCache | None = None,
+        write_lock: asyncio.Lock | None = None,
     ) -> None:
         self.engine = engine
         self._sqlite = engine.dialect.name == "sqlite"
         # Set on the store handed out by ``transaction()``: every call joins it.
         self._conn = conn
         self._cache = cache if cache is not None else RecordCache()
+        # SQLite has one writer at a time. Writers of this process queue here instead
+        # of each taking a pooled connection and sleeping in SQLite's busy handler,
+        # which is what made tail latency collapse under concurrent sign-ins.
+        self._write_lock = write_lock if write_lock is not None else asyncio.Lock()
 
     @asynccontextmanager
     async def _read(self) -> AsyncIterator[AsyncConnection]:
@@ -87,7 +94,10 @@ class SqlBase:
         if self._conn is not None:
             yield self._conn
             return
-        async with self.engine.connect() as conn:
+        async with contextlib.AsyncExitStack() as stack:
+            if self._sqlite:
+                await stack.enter_async_context(self._write_lock)
+            conn = await stack.enter_async_context(self.engine.connect())
             await conn.execution_options(**{_WRITE: True})
             try:
                 async with conn.begin():

@@ -597,3 +597,37 @@ test('CORS: preflight and responses let browsers run these clients', TIMEOUT, as
   assert.equal(body.__type, 'NotAuthorizedException');
   assert.equal(body.message, 'Incorrect username or password.');
 });
+
+test('revocation: after globalSignOut Poolgate refuses the access token, aws-jwt-verify still accepts it', TIMEOUT, async () => {
+  // The other pool's user, so the sign-out does not touch the sessions of other tests.
+  const pool = userPool(OTHER_POOL_ID, OTHER_CLIENT_ID);
+  const { user, session } = await signIn(env('OTHER_USER'), env('OTHER_PASSWORD'), pool);
+  const accessToken = session.getAccessToken().getJwtToken();
+  await call((cb) => user.globalSignOut({ onSuccess: (r) => cb(null, r), onFailure: cb }));
+
+  // Poolgate's own APIs: the access token and the refresh token are dead.
+  const getUser = await fetch(`${POOLGATE_URL}/`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-amz-json-1.1',
+      'X-Amz-Target': 'AWSCognitoIdentityProviderService.GetUser',
+    },
+    body: JSON.stringify({ AccessToken: accessToken }),
+  });
+  assert.equal(getUser.status, 400);
+  assert.deepEqual(await getUser.json(), {
+    __type: 'NotAuthorizedException',
+    message: 'Access Token has been revoked',
+  });
+  await assert.rejects(
+    call((cb) => user.refreshSession(session.getRefreshToken(), cb)),
+    (err) => err.code === 'NotAuthorizedException' && err.message === 'Refresh Token has been revoked',
+  );
+
+  // A third-party verifier only checks the signature and the claims: until the
+  // token expires it still verifies, exactly as with Cognito.
+  const { accessVerifier } = await verifiers(OTHER_ISSUER, OTHER_CLIENT_ID);
+  const claims = await accessVerifier.verify(accessToken);
+  assert.equal(claims.token_use, 'access');
+  assert.ok(claims.exp * 1000 > Date.now());
+});

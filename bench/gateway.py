@@ -1,0 +1,274 @@
+"""Gateway throughput: a trivial Python handler behind the gateway, with and without
+the Cognito authorizer, against the identity provider's ``GET /health`` (the HTTP
+floor of the same stack), measured in the same run.
+
+    .venv/bin/python -m bench.gateway --duration 10 --concurrency 1,16,64
+
+It starts its own ``poolgate serve --config FILE --gateway-port P`` (SQLite), makes a
+pool, a client and a user through the API, signs in for an id token, then drives each
+target with aiohttp from one client process per core and reports requests/s,
+p50/p95/p99 and the CPU the server and the client spent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import httpx
+
+from bench.provision import admin_client
+from bench.report import machine, percentile
+from bench.server import ProcessCpu, free_port
+
+HANDLER = """def lambda_handler(event, context):
+    return {"statusCode": 200, "headers": {"Content-Type": "text/plain"}, "body": "ok"}
+"""
+
+
+class GatewayDeployment:
+    def __init__(self) -> None:
+        self.data_dir = Path(tempfile.mkdtemp(prefix="poolgate-gw-bench-"))
+        self.port = free_port()
+        self.gateway_port = free_port()
+        self.key_id = "AKPGBENCH" + secrets.token_hex(6).upper()[:11]
+        self.secret = secrets.token_urlsafe(30)
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.gateway_port}/bench"
+
+    def start(self, config: Path | None) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("POOLGATE_")}
+        env.update(
+            POOLGATE_ADMIN_ACCESS_KEY_ID=self.key_id,
+            POOLGATE_ADMIN_SECRET_ACCESS_KEY=self.secret,
+            POOLGATE_LOG_LEVEL="warning",
+        )
+        command = [
+            sys.executable,
+            "-m",
+            "poolgate.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--data-dir",
+            str(self.data_dir),
+        ]
+        if config is not None:
+            command += ["--config", str(config), "--gateway-port", str(self.gateway_port)]
+        log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - the child owns it
+        self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        raise RuntimeError("poolgate did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+            self.process = None
+
+
+def setup(deployment: GatewayDeployment) -> str:
+    """Pool, client, user; the config file; returns an id token."""
+    deployment.start(None)
+    admin = admin_client(deployment.url, deployment.key_id, deployment.secret, "us-east-1")
+    pool = admin.create_user_pool(PoolName="gateway-bench")["UserPool"]["Id"]
+    client = admin.create_user_pool_client(
+        UserPoolId=pool,
+        ClientName="bench",
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        IdTokenValidity=1,
+        TokenValidityUnits={"IdToken": "days"},
+    )["UserPoolClient"]["ClientId"]
+    admin.admin_create_user(UserPoolId=pool, Username="bench", MessageAction="SUPPRESS")
+    admin.admin_set_user_password(
+        UserPoolId=pool, Username="bench", Password="Bench!Pass123", Permanent=True
+    )
+    tokens = admin.initiate_auth(
+        ClientId=client,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "bench", "PASSWORD": "Bench!Pass123"},
+    )
+    code = deployment.data_dir / "fn"
+    code.mkdir()
+    (code / "app.py").write_text(HANDLER)
+    config = deployment.data_dir / "gateway.toml"
+    config.write_text(f'''
+[[functions]]
+name = "trivial"
+code_dir = "{code}"
+handler = "app.lambda_handler"
+
+[[apis]]
+name = "bench"
+stage = "bench"
+
+[[apis.authorizers]]
+name = "cognito"
+type = "COGNITO_USER_POOLS"
+user_pool = "{pool}"
+
+[[apis.routes]]
+method = "GET"
+path = "/open"
+function = "trivial"
+
+[[apis.routes]]
+method = "GET"
+path = "/secure"
+function = "trivial"
+authorizer = "cognito"
+''')
+    deployment.stop()
+    deployment.start(config)
+    return str(tokens["AuthenticationResult"]["IdToken"])
+
+
+async def _drive(
+    url: str, headers: dict[str, str], concurrency: int, seconds: float, start_at: float
+) -> tuple[list[float], int, float]:
+    latencies: list[float] = []
+    errors = 0
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        async with session.get(url, headers=headers) as warm:
+            await warm.read()
+        await asyncio.sleep(max(0.0, start_at - time.time()))
+        cpu = time.process_time()
+        end = time.monotonic() + seconds
+
+        async def one() -> None:
+            nonlocal errors
+            while time.monotonic() < end:
+                began = time.perf_counter()
+                async with session.get(url, headers=headers) as response:
+                    await response.read()
+                    if response.status != 200:
+                        errors += 1
+                        continue
+                latencies.append((time.perf_counter() - began) * 1000)
+
+        await asyncio.gather(*(one() for _ in range(concurrency)))
+        return latencies, errors, time.process_time() - cpu
+
+
+def _worker(args: tuple[str, dict[str, str], int, float, float]) -> tuple[list[float], int, float]:
+    return asyncio.run(_drive(*args))
+
+
+def measure(
+    url: str,
+    headers: dict[str, str],
+    concurrency: int,
+    seconds: float,
+    processes: int,
+    server: ProcessCpu,
+) -> dict[str, Any]:
+    shares = [
+        concurrency // processes + (1 if i < concurrency % processes else 0)
+        for i in range(processes)
+    ]
+    shares = [s for s in shares if s]
+    start_at = time.time() + 1.0
+    with multiprocessing.get_context("spawn").Pool(len(shares)) as pool:
+        pending = pool.map_async(_worker, [(url, headers, s, seconds, start_at) for s in shares])
+        time.sleep(max(0.0, start_at - time.time()))
+        server_cpu = server.seconds()
+        results = pending.get()
+        server_cpu = server.seconds() - server_cpu
+    latencies = sorted(x for r in results for x in r[0])
+    requests = len(latencies)
+    client_cpu = sum(r[2] for r in results)
+    return {
+        "concurrency": concurrency,
+        "requests": requests,
+        "errors": sum(r[1] for r in results),
+        "rps": requests / seconds,
+        "p50": percentile(latencies, 50),
+        "p95": percentile(latencies, 95),
+        "p99": percentile(latencies, 99),
+        "server_cpu_ms_per_req": server_cpu / max(requests, 1) * 1000,
+        "client_cpu_pct": client_cpu / seconds * 100,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--concurrency", default="1,16,64")
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--json", dest="json_path")
+    args = parser.parse_args(argv)
+    levels = [int(x) for x in args.concurrency.split(",")]
+    deployment = GatewayDeployment()
+    rows = []
+    try:
+        token = setup(deployment)
+        assert deployment.process is not None
+        server = ProcessCpu(deployment.process.pid)
+        targets = {
+            "GET /health (HTTP floor)": (deployment.url + "/health", {}),
+            "gateway, no authorizer": (deployment.gateway_url + "/open", {}),
+            "gateway, Cognito authorizer": (
+                deployment.gateway_url + "/secure",
+                {"Authorization": f"Bearer {token}"},
+            ),
+        }
+        for name, (url, headers) in targets.items():
+            for level in levels:
+                row = measure(url, headers, level, args.duration, args.processes, server)
+                rows.append({"target": name, **row})
+                print(f"  {name} c={level}: {row['rps']:.0f} req/s", file=sys.stderr)
+    finally:
+        deployment.stop()
+        shutil.rmtree(deployment.data_dir, ignore_errors=True)
+    floor = {r["concurrency"]: r["rps"] for r in rows if r["target"].startswith("GET /health")}
+    print(
+        f"\nGateway, {args.duration:.0f} s per level, {args.processes} client processes, "
+        "one server process, SQLite\n"
+    )
+    print(
+        "| target | conc. | requests | errors | req/s | x floor | p50 ms | p95 ms | p99 ms "
+        "| server CPU ms/req | client CPU % core |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in rows:
+        ratio = r["rps"] / floor[r["concurrency"]] if floor.get(r["concurrency"]) else 0
+        print(
+            f"| {r['target']} | {r['concurrency']} | {r['requests']:,} | {r['errors']} | "
+            f"{r['rps']:.0f} | {ratio:.2f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | "
+            f"{r['server_cpu_ms_per_req']:.2f} | {r['client_cpu_pct']:.0f} |"
+        )
+    if args.json_path:
+        Path(args.json_path).write_text(json.dumps({"machine": machine(), "rows": rows}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

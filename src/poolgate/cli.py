@@ -60,6 +60,10 @@ def serve(
             help="Port of the API gateway serving the config file's [[apis]]; 0: no gateway."
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, help="Worker processes sharing the ports (each runs both listeners)."),
+    ] = 1,
 ) -> None:
     """Run the identity provider (AWS JSON API, OAuth, hosted UI, JWKS), and the API
     gateway when --gateway-port is given and the --config file declares [[apis]]."""
@@ -92,10 +96,36 @@ def serve(
             f"  AWS_ACCESS_KEY_ID={key.access_key_id}\n"
             f"  AWS_SECRET_ACCESS_KEY={key.secret_access_key}"
         )
-    servers = [listener(create_app(settings), settings.host, settings.port, settings.log_level)]
+    if workers == 1:
+        servers = [listener(create_app(settings), settings.host, settings.port, settings.log_level)]
+        if gateway is not None:
+            servers.append(
+                listener(gateway, settings.host, settings.gateway_port, settings.log_level)
+            )
+        if not serve_all(servers):
+            raise typer.Exit(3)
+        return
+
+    from poolgate.workers import bind, prepare, supervise
+
+    prepare(settings)
+    sockets = [bind(settings.host, settings.port)]
     if gateway is not None:
-        servers.append(listener(gateway, settings.host, settings.gateway_port, settings.log_level))
-    if not serve_all(servers):
+        sockets.append(bind(settings.host, settings.gateway_port))
+
+    def run_worker() -> bool:
+        # Each worker builds its own apps: nothing made before the fork is shared.
+        apps: list[object] = [create_app(settings)]
+        if gateway is not None:
+            apps.append(_gateway_app(settings, config))
+        ports = [settings.port, settings.gateway_port]
+        servers = [
+            listener(app, settings.host, port, settings.log_level)
+            for app, port in zip(apps, ports, strict=False)
+        ]
+        return serve_all(servers, sockets)
+
+    if not supervise(workers, run_worker):
         raise typer.Exit(3)
 
 

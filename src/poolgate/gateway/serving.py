@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import socket
 from collections.abc import Generator
 from typing import Any
 
@@ -40,7 +41,7 @@ def listener(app: Any, host: str, port: int, log_level: str) -> Listener:
     return Listener(config)
 
 
-async def _serve(servers: list[Listener]) -> None:
+async def _serve(servers: list[Listener], sockets: list[socket.socket] | None) -> None:
     loop = asyncio.get_running_loop()
 
     def shutdown() -> None:
@@ -53,18 +54,22 @@ async def _serve(servers: list[Listener]) -> None:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, shutdown)
 
-    async def run(server: Listener) -> None:
+    async def run(server: Listener, sock: socket.socket | None) -> None:
         try:
-            await server.serve()
+            await server.serve(sockets=[sock] if sock is not None else None)
         finally:
             # One listener failing to start (port taken) stops the others too.
             shutdown()
 
-    await asyncio.gather(*(run(server) for server in servers))
+    bound = sockets if sockets is not None else [None] * len(servers)
+    await asyncio.gather(*(run(server, sock) for server, sock in zip(servers, bound, strict=True)))
 
 
-def serve_all(servers: list[Listener]) -> bool:
+def serve_all(servers: list[Listener], sockets: list[socket.socket] | None = None) -> bool:
     """Run ``servers`` until SIGINT/SIGTERM, then shut them all down gracefully.
-    False when one of them failed to start (its lifespan startup failed)."""
-    asyncio.run(_serve(servers))
+    False when one of them failed to start (its lifespan startup failed).
+
+    ``sockets``, one per server, are listening sockets bound by a parent process that
+    forked several workers (``poolgate serve --workers N``)."""
+    asyncio.run(_serve(servers, sockets))
     return all(server.started for server in servers)

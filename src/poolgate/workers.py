@@ -1,0 +1,104 @@
+"""``poolgate serve --workers N``: N processes serving the same ports.
+
+The parent binds the listening sockets, prepares what must exist exactly once (the
+schema, the master key, the admin key), then forks the workers; the kernel spreads
+connections among them. Each worker opens its own store and caches: nothing is shared
+in memory, so every worker sees the others' writes through the database (configuration
+records within the cache's few seconds). The parent restarts a worker that dies and
+stops them all on SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+import time
+from collections.abc import Callable
+
+from poolgate.config import Settings
+from poolgate.crypto.sealing import load_or_create_master_key
+from poolgate.store import migrate
+from poolgate.store.sql_base import make_engine
+
+log = logging.getLogger("poolgate.workers")
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def prepare(settings: Settings) -> None:
+    """What the workers must not race for: migrations and the generated master key."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    load_or_create_master_key(settings.master_key, settings.data_dir)
+
+    async def upgrade() -> None:
+        engine = make_engine(settings.effective_database_url)
+        try:
+            await migrate.upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(upgrade())
+
+
+def supervise(count: int, run_worker: Callable[[], bool]) -> bool:
+    """Fork ``count`` workers running ``run_worker`` and keep them running until a
+    signal asks to stop. False if the workers keep failing to start."""
+    children: dict[int, float] = {}
+    stopping = False
+    failures = 0
+
+    def spawn() -> None:
+        pid = os.fork()
+        if pid == 0:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            ok = False
+            try:
+                ok = run_worker()
+            finally:
+                os._exit(0 if ok else 3)
+        children[pid] = time.monotonic()
+
+    def stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in list(children):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    for _ in range(count):
+        spawn()
+    while children:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            break
+        except InterruptedError:
+            continue
+        started = children.pop(pid, None)
+        if stopping or started is None:
+            continue
+        code = os.waitstatus_to_exitcode(status)
+        log.warning("worker %d exited (%s); starting another", pid, code)
+        # A worker that dies at once (port, config, schema) would loop forever.
+        failures = failures + 1 if time.monotonic() - started < 5 else 0
+        if failures >= 3:
+            log.error("workers keep failing to start; stopping")
+            stop(signal.SIGTERM, None)
+            continue
+        spawn()
+    return failures < 3

@@ -1,0 +1,93 @@
+"""``poolgate serve --workers N``: several processes on one port over one store."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import httpx
+import psutil
+import pytest
+
+from tests.api.helpers import STRONG
+from tests.conftest import ADMIN_KEY_ID, ADMIN_SECRET, cognito_client, free_port, latest_code
+
+
+def test_two_workers_share_the_port_and_the_store(tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POOLGATE_")}
+    env.update(
+        POOLGATE_ADMIN_ACCESS_KEY_ID=ADMIN_KEY_ID, POOLGATE_ADMIN_SECRET_ACCESS_KEY=ADMIN_SECRET
+    )
+    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - the process owns it
+    process = subprocess.Popen(
+        [sys.executable, "-m", "poolgate.cli", "serve", "--port", str(port),
+         "--data-dir", str(tmp_path / "data"), "--workers", "2"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while len(psutil.Process(process.pid).children()) < 2 or not _healthy(url):
+            assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
+            time.sleep(0.1)
+        workers = psutil.Process(process.pid).children()
+        assert len(workers) == 2
+
+        cognito = cognito_client(url)
+        pool = cognito.create_user_pool(
+            PoolName="workers", AutoVerifiedAttributes=["email"], UsernameAttributes=["email"]
+        )["UserPool"]["Id"]
+        client = cognito.create_user_pool_client(
+            UserPoolId=pool,
+            ClientName="c",
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        )["UserPoolClient"]["ClientId"]
+        # Many requests: each worker answers some, and all see the same data.
+        address = "w@example.com"
+        cognito.sign_up(ClientId=client, Username=address, Password=STRONG)
+        server = SimpleNamespace(url=url)  # what latest_code reads from a Server
+        cognito.confirm_sign_up(
+            ClientId=client, Username=address, ConfirmationCode=latest_code(server, address)
+        )  # type: ignore[arg-type]
+        for _ in range(10):
+            tokens = cognito.initiate_auth(
+                ClientId=client,
+                AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": address, "PASSWORD": STRONG},
+            )["AuthenticationResult"]
+            assert cognito.get_user(AccessToken=tokens["AccessToken"])["Username"]
+
+        # A worker that dies is replaced.
+        workers[0].kill()
+        deadline = time.monotonic() + 30
+        while (
+            len(
+                [
+                    c
+                    for c in psutil.Process(process.pid).children()
+                    if c.status() != psutil.STATUS_ZOMBIE
+                ]
+            )
+            < 2
+        ):
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        assert _healthy(url)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(url + "/health", timeout=1)
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(url + "/health", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False

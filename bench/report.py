@@ -147,7 +147,8 @@ def markdown(report: dict[str, Any]) -> str:
         f"Python {mach['python']}",
         f"- endpoint: {meta['endpoint']}"
         + (
-            " (`poolgate serve` started by the benchmark, one worker process)"
+            " (`poolgate serve` started by the benchmark, "
+            f"{meta.get('server_workers', 1)} worker process(es))"
             if meta["server_started"]
             else ""
         ),

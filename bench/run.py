@@ -65,6 +65,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default="",
         help="for the server the benchmark starts: PostgreSQL URL (default SQLite)",
     )
+    parser.add_argument(
+        "--server-workers",
+        type=int,
+        default=1,
+        help="for the server the benchmark starts: poolgate serve --workers N (default 1)",
+    )
     parser.add_argument("--admin-key-id", help="admin access key id (default: $AWS_ACCESS_KEY_ID)")
     parser.add_argument(
         "--admin-secret", help="admin secret access key (default: $AWS_SECRET_ACCESS_KEY)"
@@ -193,7 +199,7 @@ def benchmark(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
             if args.server_pid:
                 probe = ProcessCpu(args.server_pid)
         else:
-            server = LocalServer(args.database_url)
+            server = LocalServer(args.database_url, workers=args.server_workers)
             _log(f"starting poolgate serve ({server.backend}) on {server.url}")
             server.start()
             url = server.url
@@ -264,7 +270,7 @@ def benchmark(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
                 "machine": machine(),
                 "endpoint": url,
                 "server_started": server is not None,
-                "server_workers": 1 if server is not None else None,
+                "server_workers": args.server_workers if server is not None else None,
                 "backend": backend,
                 "command": _command(argv),
                 "client": client,

@@ -52,8 +52,9 @@ class ProcessCpu:
 class LocalServer:
     """``poolgate serve`` on a free port with a temporary data directory."""
 
-    def __init__(self, database_url: str = "") -> None:
+    def __init__(self, database_url: str = "", workers: int = 1) -> None:
         self.database_url = database_url
+        self.workers = workers
         self.port = free_port()
         self.data_dir = Path(tempfile.mkdtemp(prefix="poolgate-bench-"))
         self.admin_key_id = "AKPGBENCH" + secrets.token_hex(6).upper()[:11]
@@ -91,6 +92,8 @@ class LocalServer:
                     str(self.port),
                     "--data-dir",
                     str(self.data_dir),
+                    "--workers",
+                    str(self.workers),
                 ],
                 env=env,
                 stdout=log,

@@ -106,22 +106,29 @@ def serve(
             raise typer.Exit(3)
         return
 
-    from poolgate.workers import bind, prepare, supervise
+    from poolgate.workers import bind, can_reuse_port, prepare, supervise
 
     prepare(settings)
-    sockets = [bind(settings.host, settings.port)]
-    if gateway is not None:
-        sockets.append(bind(settings.host, settings.gateway_port))
+    ports = [settings.port] + ([settings.gateway_port] if gateway is not None else [])
+    reuse = can_reuse_port()
+    # Bound here first so a taken port fails now, not in every worker. With
+    # SO_REUSEPORT the check sockets close again and each worker binds its own.
+    shared = [bind(settings.host, port, reuse_port=reuse) for port in ports]
+    if reuse:
+        for sock in shared:
+            sock.close()
 
     def run_worker() -> bool:
         # Each worker builds its own apps: nothing made before the fork is shared.
         apps: list[object] = [create_app(settings)]
         if gateway is not None:
             apps.append(_gateway_app(settings, config))
-        ports = [settings.port, settings.gateway_port]
+        sockets = (
+            [bind(settings.host, port, reuse_port=True) for port in ports] if reuse else shared
+        )
         servers = [
             listener(app, settings.host, port, settings.log_level)
-            for app, port in zip(apps, ports, strict=False)
+            for app, port in zip(apps, ports, strict=True)
         ]
         return serve_all(servers, sockets)
 

@@ -27,7 +27,10 @@ from poolgate.store.sql_base import make_engine
 log = logging.getLogger("poolgate.workers")
 
 
-def bind(host: str, port: int) -> socket.socket:
+def bind(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
+    """A listening socket. With ``reuse_port`` each worker binds its own and the
+    kernel spreads new connections evenly among them (SO_REUSEPORT); one socket
+    shared by all workers leaves the spreading to whichever worker wakes first."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted connections only
     # when the socket says it is TCP; without it every response waits ~40 ms for
@@ -35,6 +38,8 @@ def bind(host: str, port: int) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     sock.listen(2048)
     sock.set_inheritable(True)
@@ -106,3 +111,7 @@ def supervise(count: int, run_worker: Callable[[], bool]) -> bool:
             continue
         spawn()
     return failures < 3
+
+
+def can_reuse_port() -> bool:
+    return hasattr(socket, "SO_REUSEPORT")

@@ -1,0 +1,182 @@
+"""User pools (``[[pools]]``, CreateUserPool's members): their check, plan and
+execution, each calling on the pool's clients, domain, groups and users in turn.
+Pools are matched by PoolName; create-only settings that differ are refused."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from poolgate.apply.checks import check_members, check_named_sections
+from poolgate.apply.clients import ClientPlan, apply_client, check_client, plan_clients
+from poolgate.apply.domains import DomainPlan, apply_domain, check_domain, plan_domain
+from poolgate.apply.groups import GroupPlan, apply_group, check_group, plan_groups
+from poolgate.apply.report import Action, Result
+from poolgate.apply.users import UserPlan, apply_user, check_user, plan_users
+from poolgate.apply.values import differences, is_tables, label_of, normal, show
+from poolgate.core import pools
+from poolgate.core.context import Context
+from poolgate.core.errors import CognitoError
+from poolgate.core.pool_settings import CREATE_ONLY, pool_settings
+from poolgate.core.records import Settings, UserPool
+
+# Tables nested in a pool section that are not CreateUserPool members.
+_POOL_NESTING = ("clients", "domain", "groups", "users")
+# The request member behind each create-only setting of a pool.
+_CREATE_ONLY_MEMBER = {"SchemaAttributes": "Schema"}
+
+
+def check_pool(section: dict[str, Any], label: str, problems: list[str]) -> None:
+    members = {k: v for k, v in section.items() if k not in _POOL_NESTING}
+    check_members("CreateUserPool", members, label, problems, nesting=_POOL_NESTING)
+    client_sections = section.get("clients", [])
+    if not is_tables(client_sections):
+        problems.append(f"{label}: 'clients' must be an array of tables: write [[pools.clients]]")
+    else:
+        seen: set[str] = set()
+        for index, client in enumerate(client_sections):
+            name = client.get("ClientName")
+            client_label = f"{label_of('client', name, index)} of {label}"
+            if isinstance(name, str):
+                if name in seen:
+                    problems.append(f"{client_label}: the file declares this client twice")
+                seen.add(name)
+            check_client(client, client_label, problems)
+    domain = section.get("domain")
+    if domain is not None:
+        if not isinstance(domain, dict):
+            problems.append(f"{label}: 'domain' must be a table: write [pools.domain]")
+        else:
+            name = domain.get("Domain")
+            check_domain(domain, f"{label_of('domain', name, 0)} of {label}", problems)
+    check_named_sections(section, "groups", "GroupName", "group", label, problems, check_group)
+    check_named_sections(section, "users", "Username", "user", label, problems, check_user)
+
+
+@dataclass
+class PoolPlan:
+    name: str
+    request: dict[str, Any]
+    tags: dict[str, str] | None
+    existing: UserPool | None
+    changed: list[str]
+    clients: list[ClientPlan]
+    domain: DomainPlan | None
+    groups: list[GroupPlan] = field(default_factory=list)
+    users: list[UserPlan] = field(default_factory=list)
+
+
+async def plan_pool(
+    ctx: Context,
+    section: dict[str, Any],
+    matches: list[UserPool],
+    claimed_domains: dict[str, str],
+    problems: list[str],
+) -> PoolPlan | None:
+    name: str = section["PoolName"]
+    label = f"pool {name!r}"
+    if len(matches) > 1:
+        ids = ", ".join(sorted(pool.id for pool in matches))
+        problems.append(
+            f"{label}: {len(matches)} user pools have this name ({ids}); apply matches pools "
+            "by name, so rename or delete all but one"
+        )
+        return None
+    existing = matches[0] if matches else None
+    request = {
+        k: v
+        for k, v in section.items()
+        if k not in _POOL_NESTING and k not in ("PoolName", "UserPoolTags")
+    }
+    tags: dict[str, str] | None = section.get("UserPoolTags")
+    try:
+        # As CreateUserPool would build it: the reference for create-only settings.
+        fresh = pool_settings(request)
+        desired = fresh if existing is None else pool_settings(request, existing.settings)
+    except CognitoError as exc:
+        problems.append(f"{label}: {exc.message}")
+        return None
+    changed: list[str] = []
+    if existing is None:
+        # Stands in for the pool until it exists, for the client checks that read it.
+        pool = UserPool(id=name, name=name, arn="", created=0, modified=0, settings=fresh)
+    else:
+        pool = existing
+        for key in CREATE_ONLY:
+            if normal(fresh.get(key)) != normal(existing.settings.get(key)):
+                problems.append(f"{label}: {_create_only_problem(key, existing, fresh)}")
+        changed = differences(existing.settings, desired)
+        if tags is not None and tags != existing.tags:
+            changed.append("UserPoolTags")
+
+    client_plans = await plan_clients(ctx, pool, existing, section, label, problems)
+    domain_plan = None
+    if section.get("domain") is not None:
+        domain_plan = await plan_domain(
+            ctx, existing, section["domain"], label, claimed_domains, problems
+        )
+    group_plans = await plan_groups(ctx, existing, section)
+    # Users are checked against the pool as this run leaves it (policy, schema).
+    planned = UserPool(id=pool.id, name=name, arn=pool.arn, created=0, modified=0, settings=desired)
+    user_plans = await plan_users(ctx, planned, existing, section, label, problems)
+    return PoolPlan(
+        name,
+        request,
+        tags,
+        existing,
+        changed,
+        client_plans,
+        domain_plan,
+        group_plans,
+        user_plans,
+    )
+
+
+def _create_only_problem(key: str, existing: UserPool, fresh: Settings) -> str:
+    member = _CREATE_ONLY_MEMBER.get(key, key)
+    advice = "delete and recreate the pool to change it, or make the file match the pool"
+    if key == "SchemaAttributes":
+        # The full attribute list is too long to be a readable message.
+        return (
+            f"{member} differs from the pool's attributes, which are fixed once the pool "
+            f"exists; {advice}"
+        )
+    return (
+        f"{member} cannot change once the pool exists (the pool has "
+        f"{show(existing.settings.get(key))}, the file asks for {show(fresh.get(key))}); "
+        f"{advice}"
+    )
+
+
+async def pools_by_name(ctx: Context) -> dict[str, list[UserPool]]:
+    found: dict[str, list[UserPool]] = defaultdict(list)
+    token: str | None = None
+    while True:
+        page, token = await pools.list_user_pools(ctx, 60, token)
+        for pool in page:
+            found[pool.name].append(pool)
+        if token is None:
+            return found
+
+
+async def apply_pool(ctx: Context, plan: PoolPlan) -> Result:
+    action: Action
+    if plan.existing is None:
+        pool = await pools.create_user_pool(ctx, plan.name, plan.request, plan.tags)
+        action = "created"
+    elif plan.changed:
+        pool = await pools.update_user_pool(ctx, plan.existing.id, plan.request, tags=plan.tags)
+        action = "updated"
+    else:
+        pool, action = plan.existing, "unchanged"
+    result = Result("pool", pool.name, pool.id, action, list(plan.changed))
+    for client in plan.clients:
+        result.children.append(await apply_client(ctx, pool.id, client))
+    if plan.domain is not None:
+        result.children.append(await apply_domain(ctx, pool.id, plan.domain))
+    for group in plan.groups:
+        result.children.append(await apply_group(ctx, pool.id, group))
+    for user in plan.users:
+        result.children.append(await apply_user(ctx, pool, user))
+    return result

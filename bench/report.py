@@ -50,8 +50,13 @@ def summarize(
     results: list[WorkerResult],
     server_cpu_seconds: float | None,
     machine_busy_seconds: float | None = None,
+    floor_ms: float | None = None,
 ) -> dict[str, Any]:
-    """One (scenario, concurrency) row from every worker's raw samples."""
+    """One (scenario, concurrency) row from every worker's raw samples.
+
+    ``floor_ms`` is the scenario's crypto floor (CPU ms per operation, ``bench.floor``);
+    with a sampled server CPU it gives the crypto efficiency, floor / server CPU per op.
+    """
     latencies: list[float] = []
     for result in results:
         samples = array("d")
@@ -73,6 +78,12 @@ def summarize(
             return None
         return seconds / requests * 1000.0
 
+    server_ms = per_request_ms(server_cpu_seconds)
+    efficiency = (
+        floor_ms / server_ms
+        if floor_ms is not None and floor_ms > 0 and server_ms is not None and server_ms > 0
+        else None
+    )
     return {
         "scenario": scenario,
         "concurrency": concurrency,
@@ -97,7 +108,9 @@ def summarize(
         "client_cpu_ms_per_request": per_request_ms(client_cpu),
         "client_cpu_pct_core": client_cpu / elapsed * 100.0,
         "server_cpu_s": server_cpu_seconds,
-        "server_cpu_ms_per_request": per_request_ms(server_cpu_seconds),
+        "server_cpu_ms_per_request": server_ms,
+        "floor_cpu_ms_per_op": floor_ms,
+        "crypto_efficiency": efficiency,
         "server_cpu_pct_core": (
             None if server_cpu_seconds is None else server_cpu_seconds / elapsed * 100.0
         ),
@@ -127,7 +140,37 @@ COLUMNS = [
     "server CPU ms/req",
     "server CPU % core",
     "machine CPU % core",
+    "floor CPU ms/op",
+    "crypto eff.",
 ]
+
+
+PRIMITIVE_LABELS = {
+    "rs256_sign": "RS256 signature (RSA-2048, PyJWT `jwt.encode`)",
+    "rs256_verify": "RS256 verification (PyJWT `jwt.decode`)",
+    "password_check": "password check (`srp.password_matches`, one modexp)",
+    "srp_start_challenge": "SRP `start_challenge` (g^b)",
+    "srp_expected_signature": "SRP `expected_signature` (v^u, (A v^u)^b)",
+    "make_verifier": "`srp.make_verifier` (one modexp)",
+}
+
+
+def _floor_header(floor: dict[str, Any] | None) -> list[str]:
+    if not floor:
+        return []
+    lines = [
+        f"- crypto floor: CPU time in the benchmark process (`time.process_time()`, "
+        f"{floor['repetitions']} repetitions each), same machine, same run:",
+        "",
+        "| primitive | CPU ms |",
+        "|---|---:|",
+    ]
+    for name, value in floor["primitives_ms"].items():
+        lines.append(f"| {PRIMITIVE_LABELS.get(name, name)} | {_num(value, 3)} |")
+    lines += ["", "| scenario | floor CPU ms/op | counts |", "|---|---:|---|"]
+    for scenario, entry in floor["scenarios"].items():
+        lines.append(f"| {scenario} | {_num(entry['floor_ms'], 3)} | {entry['note']} |")
+    return lines
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -158,6 +201,7 @@ def markdown(report: dict[str, Any]) -> str:
         f"process{'es' if meta['client_processes'] != 1 else ''}, {meta['client']}; {bound}",
         f"- setup: {setup['users']} users in {setup['seconds']:.2f} s "
         f"({setup['users_per_s']:.1f} users/s)",
+        *_floor_header(report.get("crypto_floor")),
         "",
         "| " + " | ".join(COLUMNS) + " |",
         "|" + "|".join("---" if i == 0 else "---:" for i in range(len(COLUMNS))) + "|",
@@ -178,6 +222,8 @@ def markdown(report: dict[str, Any]) -> str:
             _num(row["server_cpu_ms_per_request"], 2),
             _num(row["server_cpu_pct_core"], 0),
             _num(row.get("machine_cpu_pct_core"), 0),
+            _num(row.get("floor_cpu_ms_per_op"), 2),
+            _num(row.get("crypto_efficiency"), 2),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     lines += [
@@ -185,7 +231,11 @@ def markdown(report: dict[str, Any]) -> str:
         "One `srp` request is a full sign-in: InitiateAuth + RespondToAuthChallenge "
         "(2 HTTP requests). req/s counts successful requests. CPU % core: CPU seconds "
         "over the measured wall time (100 = one core busy); machine CPU counts every "
-        "process on the machine, so machine minus client minus server is what else ran.",
+        "process on the machine, so machine minus client minus server is what else ran. "
+        "Crypto eff. = floor CPU ms/op / server CPU ms/req (one op; for `srp` a full "
+        "sign-in): the share of the server's CPU that went to the unavoidable "
+        "cryptography. It does not depend on how much CPU the client takes. None for "
+        "`get_user`, whose floor is 0 (the server caches verified access tokens).",
     ]
     if not meta["server_started"] and not report.get("server_cpu_sampled"):
         lines.append("Server CPU not sampled: the endpoint was not started by the benchmark.")

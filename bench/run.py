@@ -20,6 +20,8 @@ from typing import Any
 if __package__ in (None, ""):  # run as ``python bench/run.py``
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.floor import floor_ms
+from bench.floor import measure as measure_floor
 from bench.load import SCENARIOS, Job, WorkerPool, split
 from bench.provision import Provisioned, admin_client, delete_pool, fetch_tokens, provision
 from bench.report import machine, markdown, summarize
@@ -122,6 +124,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="with --url: keep the benchmark's user pool instead of deleting it",
     )
+    parser.add_argument(
+        "--floor-repetitions",
+        type=int,
+        default=200,
+        help="repetitions of each crypto primitive timed for the crypto floor (default 200)",
+    )
     parser.add_argument("--json", type=Path, help="write the results as JSON here")
     parser.add_argument("--markdown", type=Path, help="write the Markdown report here")
     args = parser.parse_args(argv)
@@ -133,6 +141,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--requests must be positive")
     if args.duration <= 0:
         parser.error("--duration must be positive")
+    if args.floor_repetitions < 1:
+        parser.error("--floor-repetitions must be positive")
     if args.processes < 1:
         parser.error("--processes must be positive")
     if args.users < 1 and SIGN_IN & set(args.scenarios):
@@ -219,6 +229,12 @@ def benchmark(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
         if {"refresh", "get_user"} & set(args.scenarios):
             fetch_tokens(url, setup)
             _log(f"tokens: {len(setup.users)} sign-ins in {setup.token_seconds:.2f} s")
+        # The floor, timed here while the server and the client workers are idle.
+        floor = measure_floor(args.floor_repetitions)
+        _log(
+            "crypto floor (CPU ms): "
+            + ", ".join(f"{k} {v:.3f}" for k, v in floor["primitives_ms"].items())
+        )
         timeout = (args.duration if args.requests is None else 0) + 300
         rows: list[dict[str, Any]] = []
         level = 0
@@ -244,7 +260,15 @@ def benchmark(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
                     else None
                 )
                 machine_busy = machine_busy_seconds() - busy_at_start[0]
-                row = summarize(scenario, concurrency, start_at, results, server_cpu, machine_busy)
+                row = summarize(
+                    scenario,
+                    concurrency,
+                    start_at,
+                    results,
+                    server_cpu,
+                    machine_busy,
+                    floor_ms(floor, scenario),
+                )
                 rows.append(row)
                 _log(
                     f"{scenario:>9} c={concurrency:<4} {row['requests']:>7} req "
@@ -255,6 +279,11 @@ def benchmark(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
                     + (
                         f" server CPU {row['server_cpu_pct_core']:.0f}%"
                         if row["server_cpu_pct_core"] is not None
+                        else ""
+                    )
+                    + (
+                        f" crypto eff. {row['crypto_efficiency']:.2f}"
+                        if row["crypto_efficiency"] is not None
                         else ""
                     )
                 )
@@ -289,6 +318,7 @@ def benchmark(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
                 "users_per_s": setup.users_per_second,
                 "token_sign_ins_s": setup.token_seconds,
             },
+            "crypto_floor": floor,
             "results": rows,
         }
     except BaseException:

@@ -27,6 +27,8 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
             "1,4",
             "--processes",
             "1",
+            "--floor-repetitions",
+            "5",
             "--scenarios",
             ",".join(SCENARIOS),
             "--json",
@@ -48,6 +50,20 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     assert {"nproc", "cpu_model"} <= set(meta["machine"])
     assert report["setup"]["users"] == 5 and report["setup"]["users_per_s"] > 0
 
+    floor = report["crypto_floor"]
+    assert floor["repetitions"] == 5
+    assert set(floor["primitives_ms"]) == {
+        "rs256_sign",
+        "rs256_verify",
+        "password_check",
+        "srp_start_challenge",
+        "srp_expected_signature",
+        "make_verifier",
+    }
+    assert all(ms > 0 for ms in floor["primitives_ms"].values())
+    assert set(floor["scenarios"]) == set(SCENARIOS)
+    assert floor["scenarios"]["get_user"]["floor_ms"] == 0
+
     rows = {(row["scenario"], row["concurrency"]): row for row in report["results"]}
     assert set(rows) == {(s, c) for s in SCENARIOS for c in (1, 4)}
     for key, row in rows.items():
@@ -62,12 +78,21 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
             "client_cpu_pct_core",
             "server_cpu_s",
             "server_cpu_ms_per_request",
+            "floor_cpu_ms_per_op",
+            "crypto_efficiency",
             "error_samples",
         } <= set(row), key
         assert {"p50", "p95", "p99"} <= set(row["latency_ms"]), key
         assert row["server_cpu_s"] is not None, key
+        assert row["floor_cpu_ms_per_op"] == floor["scenarios"][key[0]]["floor_ms"], key
+        efficiency = row["crypto_efficiency"]
+        if key[0] == "get_user":
+            assert efficiency is None, key
+        elif efficiency is not None:
+            assert isinstance(efficiency, float) and 0 < efficiency <= 2, (key, efficiency)
     assert rows[("srp", 4)]["http_requests"] >= 2 * rows[("srp", 4)]["requests"]
 
     table = completed.stdout
     assert "| scenario |" in table and "| srp | 4 |" in table
+    assert "crypto eff." in table and "| primitive | CPU ms |" in table
     assert md.read_text() == table

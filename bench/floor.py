@@ -1,0 +1,182 @@
+"""The crypto floor: CPU time of the cryptography one operation needs on the server.
+
+Timed in the benchmark's own process with ``time.process_time()`` (CPU time, so other
+load on the machine barely moves it), over ``repetitions`` calls of each primitive,
+through the server's own code paths where there is one:
+
+* ``rs256_sign``: PyJWT ``jwt.encode(..., algorithm="RS256")`` with a 2048-bit
+  ``cryptography`` RSA key and access-token-like claims, as ``poolgate.core.tokens.mint``;
+* ``rs256_verify``: ``jwt.decode`` of such a token with the public key, as
+  ``poolgate.core.tokens`` verifies an access token it has not seen yet;
+* ``password_check``: ``poolgate.core.srp.password_matches`` (one 3072-bit modexp, 256-bit
+  exponent, gmpy2);
+* ``srp_start_challenge`` and ``srp_expected_signature``: the server's two halves of one
+  USER_SRP_AUTH sign-in (``start_challenge``: ``g^b``; ``expected_signature``: ``v^u`` and
+  ``(A v^u)^b``);
+* ``make_verifier``: ``poolgate.core.srp.make_verifier`` (one modexp), what SignUp derives.
+
+Each scenario's floor is a sum of these (``RECIPES``). Crypto efficiency is that floor over
+the server's CPU time per operation (see ``bench/README.md``).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from bench.srp_client import SrpClient, timestamp
+from poolgate.core import srp
+
+POOL_ID = "us-east-1_BenchFloor"
+ISSUER = f"https://cognito-idp.us-east-1.amazonaws.com/{POOL_ID}"
+
+PRIMITIVES = (
+    "rs256_sign",
+    "rs256_verify",
+    "password_check",
+    "srp_start_challenge",
+    "srp_expected_signature",
+    "make_verifier",
+)
+
+# How many of each primitive one operation of the scenario needs on the server.
+RECIPES: dict[str, dict[str, int]] = {
+    "password": {"password_check": 1, "rs256_sign": 2},
+    "srp": {"srp_start_challenge": 1, "srp_expected_signature": 1, "rs256_sign": 2},
+    "refresh": {"rs256_sign": 2},
+    # Poolgate remembers a verified access token's claims until it expires, so a GetUser
+    # with a token already seen (every one in the benchmark after its warm-up) does no RSA
+    # at all; the uncached cost would be one rs256_verify.
+    "get_user": {},
+    "sign_up": {"make_verifier": 1},
+}
+NOTES = {
+    "password": "1 password check + 2 RS256 signatures (id and access token)",
+    "srp": "start_challenge + expected_signature + 2 RS256 signatures (per full sign-in)",
+    "refresh": "2 RS256 signatures (id and access token)",
+    "get_user": "0: verified access tokens are cached by the server "
+    "(uncached it would be 1 RS256 verification)",
+    "sign_up": "1 make_verifier (one modexp)",
+}
+
+
+def _claims() -> dict[str, Any]:
+    now = int(time.time())
+    return {
+        "sub": str(uuid.uuid4()),
+        "cognito:groups": ["bench"],
+        "iss": ISSUER,
+        "client_id": "benchfloorclient0000000000",
+        "origin_jti": str(uuid.uuid4()),
+        "event_id": str(uuid.uuid4()),
+        "token_use": "access",
+        "scope": "aws.cognito.signin.user.admin",
+        "auth_time": now,
+        "exp": now + 3600,
+        "iat": now,
+        "jti": str(uuid.uuid4()),
+        "username": "bench-floor-user",
+    }
+
+
+def _primitives() -> dict[str, Callable[[], object]]:
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = private.public_key()
+    claims = _claims()
+    headers = {"kid": "bench-floor-kid", "typ": None}
+    token = jwt.encode(claims, private, algorithm="RS256", headers=headers)
+
+    pool_name = srp.pool_name_from_id(POOL_ID)
+    username, password = "bench-floor-user", "Bench!Floor123"
+    verifier = srp.make_verifier(pool_name, username, password)
+    client = SrpClient(POOL_ID)
+    srp_a = client.start().srp_a
+    challenge = srp.start_challenge(verifier, srp_a)
+    secret_block = base64.standard_b64encode(os.urandom(64)).decode()
+    stamp = timestamp()
+
+    def sign() -> object:
+        return jwt.encode(claims, private, algorithm="RS256", headers=headers)
+
+    def verify() -> object:
+        return jwt.decode(
+            token,
+            public,
+            algorithms=["RS256"],
+            issuer=ISSUER,
+            options={"verify_aud": False, "require": ["exp", "iat", "sub", "token_use"]},
+        )
+
+    def password_check() -> object:
+        if not srp.password_matches(verifier, pool_name, username, password):
+            raise AssertionError("floor: password_matches refused the right password")
+        return True
+
+    def start_challenge() -> object:
+        return srp.start_challenge(verifier, srp_a)
+
+    def expected_signature() -> object:
+        return srp.expected_signature(
+            verifier=verifier,
+            challenge=challenge,
+            srp_a_hex=srp_a,
+            pool_name=pool_name,
+            user_id_for_srp=username,
+            secret_block_b64=secret_block,
+            timestamp=stamp,
+        )
+
+    def make_verifier() -> object:
+        return srp.make_verifier(pool_name, username, password)
+
+    return {
+        "rs256_sign": sign,
+        "rs256_verify": verify,
+        "password_check": password_check,
+        "srp_start_challenge": start_challenge,
+        "srp_expected_signature": expected_signature,
+        "make_verifier": make_verifier,
+    }
+
+
+def _cpu_ms(call: Callable[[], object], repetitions: int) -> float:
+    for _ in range(min(5, repetitions)):  # warm caches and lazy imports
+        call()
+    started = time.process_time()
+    for _ in range(repetitions):
+        call()
+    return (time.process_time() - started) / repetitions * 1000.0
+
+
+def measure(repetitions: int = 200) -> dict[str, Any]:
+    """Each primitive's CPU ms and each scenario's floor CPU ms per operation."""
+    calls = _primitives()
+    primitives_ms = {name: _cpu_ms(calls[name], repetitions) for name in PRIMITIVES}
+    scenarios = {
+        scenario: {
+            "floor_ms": float(sum(primitives_ms[name] * count for name, count in recipe.items())),
+            "recipe": recipe,
+            "note": NOTES[scenario],
+        }
+        for scenario, recipe in RECIPES.items()
+    }
+    return {
+        "repetitions": repetitions,
+        "timer": "time.process_time() in the benchmark process",
+        "primitives_ms": primitives_ms,
+        "scenarios": scenarios,
+    }
+
+
+def floor_ms(floor: dict[str, Any] | None, scenario: str) -> float | None:
+    if floor is None or scenario not in floor["scenarios"]:
+        return None
+    value: float = floor["scenarios"][scenario]["floor_ms"]
+    return value

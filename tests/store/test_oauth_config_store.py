@@ -3,37 +3,16 @@ customizations), on SQLite and a real PostgreSQL server."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
-from poolgate.config import normalize_database_url
 from poolgate.core.records import ResourceServer, UICustomization, UserPool
 from poolgate.store.base import Conflict
 from poolgate.store.sql import SqlStore
-from tests.conftest import BACKENDS
 
 POOL = "us-east-1_OOOOOOOOO"
 OTHER = "us-east-1_PPPPPPPPP"
-
-
-@pytest.fixture(params=BACKENDS)
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SqlStore]:
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
-    else:
-        url = normalize_database_url(request.getfixturevalue("pg_database"))
-    opened = await SqlStore.open(url)
-    if request.param == "postgresql":
-        # The PostgreSQL database is shared by the session: start each test empty.
-        async with opened.engine.begin() as conn:
-            from sqlalchemy import text
-
-            await conn.execute(text("TRUNCATE user_pools CASCADE"))
-    yield opened
-    await opened.close()
 
 
 def pool(pool_id: str = POOL) -> UserPool:

@@ -3,35 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from poolgate.config import normalize_database_url
 from poolgate.core.records import AppClient, PoolDomain, SigningKey, UserPool
 from poolgate.store import migrate
 from poolgate.store.base import Conflict
 from poolgate.store.sql import SqlStore, make_engine
-from tests.conftest import BACKENDS
-
-
-@pytest.fixture(params=BACKENDS)
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SqlStore]:
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
-    else:
-        url = normalize_database_url(request.getfixturevalue("pg_database"))
-    opened = await SqlStore.open(url)
-    if request.param == "postgresql":
-        # The PostgreSQL database is shared by the session: start each test empty.
-        async with opened.engine.begin() as conn:
-            from sqlalchemy import text
-
-            await conn.execute(text("TRUNCATE user_pools CASCADE"))
-    yield opened
-    await opened.close()
 
 
 def pool(pool_id: str = "us-east-1_AAAAAAAAA", name: str = "p") -> UserPool:

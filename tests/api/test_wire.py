@@ -31,7 +31,9 @@ def signed_post(
 
 
 def pool_names(cognito: Any) -> set[str]:
-    return {p["Name"] for p in cognito.list_user_pools(MaxResults=60)["UserPools"]}
+    """Every pool's name: the session's server holds more pools than one page."""
+    pages = cognito.get_paginator("list_user_pools").paginate(PaginationConfig={"PageSize": 60})
+    return {p["Name"] for page in pages for p in page["UserPools"]}
 
 
 def test_malformed_json_is_a_serialization_error(server: Server) -> None:

@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         url = (
             normalize_database_url(args.database_url)
             if args.database_url
-            else (f"sqlite+aiosqlite:///{server.data_dir / 'poolgate.db'}")
+            else (f"sqlite:///{server.data_dir / 'poolgate.db'}")
         )
         print(f"loading {args.users:,} users into {server.backend}...", file=sys.stderr)
         seconds, samples = asyncio.run(load(url, pool_id, args.users, args.batch))

@@ -35,7 +35,7 @@ def message(recipient: str, body: str, created: float = 1_800_000_000.0) -> Mess
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[SqlStore]:
-    opened = await SqlStore.open(f"sqlite+aiosqlite:///{tmp_path / 'poolgate.db'}")
+    opened = await SqlStore.open(f"sqlite:///{tmp_path / 'poolgate.db'}")
     yield opened
     await opened.close()
 
@@ -139,7 +139,7 @@ def cli_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_cli_lists_stored_messages(tmp_path: Path, cli_env: None) -> None:
     async def fill() -> None:
-        store = await SqlStore.open(f"sqlite+aiosqlite:///{tmp_path / 'poolgate.db'}")
+        store = await SqlStore.open(f"sqlite:///{tmp_path / 'poolgate.db'}")
         try:
             await store.add_message(message("jane@example.com", "Your code is 314159. "))
             await store.add_message(message("joe@example.com", "Your code is 271828. "))

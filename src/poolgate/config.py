@@ -61,7 +61,7 @@ class Settings:
     def effective_database_url(self) -> str:
         if self.database_url:
             return normalize_database_url(self.database_url)
-        return f"sqlite+aiosqlite:///{(self.data_dir / 'poolgate.db').resolve()}"
+        return f"sqlite:///{(self.data_dir / 'poolgate.db').resolve()}"
 
     @property
     def issuer_template(self) -> str:
@@ -78,12 +78,12 @@ class Settings:
 
 def normalize_database_url(url: str) -> str:
     """Accept the URLs people paste (``postgres://``, ``postgresql://``) and pick the
-    async driver Poolgate ships with."""
+    driver Poolgate ships with: asyncpg, and the standard library's sqlite3."""
     for prefix in ("postgres://", "postgresql://", "postgresql+psycopg://"):
         if url.startswith(prefix):
             return "postgresql+asyncpg://" + url[len(prefix) :]
-    if url.startswith("sqlite:///"):
-        return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+    if url.startswith("sqlite+aiosqlite:///"):
+        return "sqlite:///" + url[len("sqlite+aiosqlite:///") :]
     return url
 
 

@@ -120,7 +120,7 @@ def test_mask_phone(phone: str, masked: str) -> None:
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[SqlStore]:
-    opened = await SqlStore.open(f"sqlite+aiosqlite:///{tmp_path / 'outbox.db'}")
+    opened = await SqlStore.open(f"sqlite:///{tmp_path / 'outbox.db'}")
     yield opened
     await opened.close()
 

@@ -28,7 +28,7 @@ WRONG = "Wrong!Password1"
 
 @pytest.fixture
 async def ctx(tmp_path: Path) -> AsyncIterator[Context]:
-    store = await SqlStore.open(f"sqlite+aiosqlite:///{tmp_path / 'core.db'}")
+    store = await SqlStore.open(f"sqlite:///{tmp_path / 'core.db'}")
     yield Context(store=store, sealer=Sealer(os.urandom(32)), clock=FrozenClock())
     await store.close()
 

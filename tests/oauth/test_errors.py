@@ -335,7 +335,7 @@ def test_login_form_without_csrf_token(server: Server, confidential: App, userna
 
 @pytest.fixture
 async def ctx(tmp_path: Path) -> AsyncIterator[Context]:
-    store = await SqlStore.open(f"sqlite+aiosqlite:///{tmp_path / 'core.db'}")
+    store = await SqlStore.open(f"sqlite:///{tmp_path / 'core.db'}")
     yield Context(store=store, sealer=Sealer(os.urandom(32)), clock=FrozenClock())
     await store.close()
 

@@ -16,7 +16,7 @@ from tests.conftest import BACKENDS
 @pytest.fixture(params=BACKENDS)
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SqlStore]:
     if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
+        url = f"sqlite:///{tmp_path / 'store.db'}"
     else:
         url = normalize_database_url(request.getfixturevalue("pg_database"))
     opened = await SqlStore.open(url)

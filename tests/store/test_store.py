@@ -130,16 +130,17 @@ async def test_clients_domains_and_cascade(store: SqlStore) -> None:
 
 
 async def test_migrations_are_idempotent_and_unknown_schema_is_refused(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'm.db'}"
+    url = f"sqlite:///{tmp_path / 'm.db'}"
     engine = make_engine(url)
     try:
         await migrate.upgrade(engine)
         await migrate.upgrade(engine)
         assert await migrate.current_revision(engine) == migrate.head_revision()
-        async with engine.begin() as conn:
+        async with engine.connect() as conn:
             from sqlalchemy import text
 
             await conn.execute(text("UPDATE alembic_version SET version_num = 'future9999'"))
+            await conn.commit()
         with pytest.raises(migrate.UnknownSchemaError):
             await SqlStore.open(url)
     finally:

@@ -13,7 +13,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+
+from poolgate.store.sql_base import Engine
 
 _SCRIPTS = Path(__file__).parent / "migrations"
 # Several nodes may start at once against one PostgreSQL; one migrates, others wait.
@@ -63,7 +64,7 @@ def _upgrade(conn: Connection) -> None:
     command.upgrade(config, "head")
 
 
-async def upgrade(engine: AsyncEngine) -> None:
+async def upgrade(engine: Engine) -> None:
     async with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             await conn.execute(text(f"SELECT pg_advisory_lock({_PG_LOCK_ID})"))
@@ -77,12 +78,12 @@ async def upgrade(engine: AsyncEngine) -> None:
                 await conn.commit()
 
 
-async def current_revision(engine: AsyncEngine) -> str | None:
+async def current_revision(engine: Engine) -> str | None:
     async with engine.connect() as conn:
         return await conn.run_sync(_current)
 
 
-async def check_current(engine: AsyncEngine) -> None:
+async def check_current(engine: Engine) -> None:
     """Refuse a schema that is unknown or not yet migrated to this version's head."""
     async with engine.connect() as conn:
         await conn.run_sync(_check_known)

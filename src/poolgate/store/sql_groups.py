@@ -42,6 +42,22 @@ def _group_values(group: Group) -> dict[str, Any]:
     }
 
 
+_GROUPS_FOR_TOKEN = (
+    sa.select(groups)
+    .join(
+        user_groups,
+        sa.and_(
+            user_groups.c.pool_id == groups.c.pool_id,
+            user_groups.c.group_name == groups.c.name,
+        ),
+    )
+    .where(
+        user_groups.c.pool_id == sa.bindparam("pool_id"), user_groups.c.sub == sa.bindparam("sub")
+    )
+    .order_by(groups.c.name)
+)
+
+
 class GroupsSql(SqlBase):
     async def create_group(self, group: Group) -> None:
         async with self._write() as conn:
@@ -157,19 +173,7 @@ class GroupsSql(SqlBase):
 
     async def groups_for_token(self, pool_id: str, sub: str) -> list[Group]:
         # Every sign-in and refresh runs this: one indexed query (ix_user_groups_user),
-        # no pagination. The claims' order is decided by core.groups.
-        query = (
-            sa.select(groups)
-            .join(
-                user_groups,
-                sa.and_(
-                    user_groups.c.pool_id == groups.c.pool_id,
-                    user_groups.c.group_name == groups.c.name,
-                ),
-            )
-            .where(user_groups.c.pool_id == pool_id, user_groups.c.sub == sub)
-            .order_by(groups.c.name)
-        )
+        # no pagination, built once. The claims' order is decided by core.groups.
         async with self._read() as conn:
-            rows = (await conn.execute(query)).all()
+            rows = (await conn.execute(_GROUPS_FOR_TOKEN, {"pool_id": pool_id, "sub": sub})).all()
         return [_group(row) for row in rows]

@@ -43,6 +43,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import gmpy2
 
@@ -103,6 +104,19 @@ _INFO = b"Caldera Derived Key"
 
 _N_MPZ = gmpy2.mpz(N)
 _G_MPZ = gmpy2.mpz(G)
+
+
+def _powmod(base: Any, exponent: Any, modulus: Any) -> Any:
+    """gmpy2's powmod, letting other threads run while it computes.
+
+    Callers run the exponentiations in a worker thread so that the event loop keeps
+    serving other requests meanwhile; gmpy2 holds the GIL through them unless the
+    calling thread's context allows releasing it, which would make the thread useless.
+    """
+    context = gmpy2.get_context()
+    if not context.allow_release_gil:
+        context.allow_release_gil = True
+    return gmpy2.powmod(base, exponent, modulus)
 
 
 def _pad(n: int) -> bytes:
@@ -215,7 +229,7 @@ def _x(salt: int, pool_name: str, username: str, password: str) -> int:
 
 
 def _v(salt: int, pool_name: str, username: str, password: str) -> int:
-    return int(gmpy2.powmod(_G_MPZ, _x(salt, pool_name, username, password), _N_MPZ))
+    return int(_powmod(_G_MPZ, _x(salt, pool_name, username, password), _N_MPZ))
 
 
 def make_verifier(
@@ -291,7 +305,7 @@ def start_challenge(
         b = _random_int(random_bytes, _EPHEMERAL_BYTES) % N
         if b == 0:
             continue
-        b_pub = int((_K_MPZ * v + gmpy2.powmod(_G_MPZ, b, _N_MPZ)) % _N_MPZ)
+        b_pub = int((_K_MPZ * v + _powmod(_G_MPZ, b, _N_MPZ)) % _N_MPZ)
         # Both clients throw on B % N == 0 and on u == 0; redraw instead of handing out a
         # challenge no client can answer (each has probability ~2^-256 or less).
         if b_pub == 0 or _u(a, b_pub) == 0:
@@ -302,8 +316,8 @@ def start_challenge(
 def _session_key(verifier: Verifier, challenge: ServerChallenge, a: int) -> bytes:
     u = _u(a, challenge.B)
     # S = (A * v^u)^b mod N: equals the client's (B - k*g^x)^(a + u*x) mod N.
-    base = (gmpy2.mpz(a) * gmpy2.powmod(gmpy2.mpz(verifier.verifier), u, _N_MPZ)) % _N_MPZ
-    s = int(gmpy2.powmod(base, challenge.b, _N_MPZ))
+    base = (gmpy2.mpz(a) * _powmod(gmpy2.mpz(verifier.verifier), u, _N_MPZ)) % _N_MPZ
+    s = int(_powmod(base, challenge.b, _N_MPZ))
     # Cognito's "HKDF": one HMAC-SHA256 extract with salt PAD(u), one expand block with
     # info "Caldera Derived Key" || 0x01, truncated to 16 bytes.
     prk = hmac.new(_pad(u), _pad(s), hashlib.sha256).digest()

@@ -15,7 +15,9 @@ from typing import Any
 Settings = dict[str, Any]
 
 
-@dataclass
+# Pools and clients are read on every request and shared through the store's cache:
+# frozen, and never changed in place (dataclasses.replace with new settings dicts).
+@dataclass(frozen=True)
 class UserPool:
     id: str
     name: str
@@ -26,7 +28,7 @@ class UserPool:
     tags: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(frozen=True)
 class AppClient:
     id: str
     pool_id: str

@@ -174,6 +174,5 @@ class GroupsSql(SqlBase):
     async def groups_for_token(self, pool_id: str, sub: str) -> list[Group]:
         # Every sign-in and refresh runs this: one indexed query (ix_user_groups_user),
         # no pagination, built once. The claims' order is decided by core.groups.
-        async with self._read() as conn:
-            rows = (await conn.execute(_GROUPS_FOR_TOKEN, {"pool_id": pool_id, "sub": sub})).all()
+        rows = await self._rows(_GROUPS_FOR_TOKEN, {"pool_id": pool_id, "sub": sub})
         return [_group(row) for row in rows]

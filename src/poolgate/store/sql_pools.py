@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import sqlalchemy as sa
@@ -22,6 +22,9 @@ from poolgate.store.schema import (
     user_pools,
 )
 from poolgate.store.sql_base import SqlBase, dumps
+
+_POOL_BY_ID = sa.select(user_pools).where(user_pools.c.id == sa.bindparam("id"))
+_CLIENT_BY_ID = sa.select(app_clients).where(app_clients.c.id == sa.bindparam("id"))
 
 
 def _pool(row: Any) -> UserPool:
@@ -115,16 +118,16 @@ class PoolsSql(SqlBase):
                 )
 
     async def get_pool(self, pool_id: str) -> UserPool | None:
-        # Rows, not records, are cached: every caller gets its own record to change.
-        row = self._cache.get("pool", pool_id)
-        if row is MISSING:
-            async with self._read() as conn:
-                row = (
-                    await conn.execute(sa.select(user_pools).where(user_pools.c.id == pool_id))
-                ).first()
-            if row is not None:
-                self._cache.put("pool", pool_id, row)
-        return _pool(row) if row else None
+        # The parsed record is cached and shared by every caller: decoding the settings
+        # JSON was the largest single cost of a GetUser. Records are frozen, and every
+        # change builds a new one (dataclasses.replace, new settings dicts).
+        pool: UserPool | object | None = self._cache.get("pool", pool_id)
+        if pool is MISSING:
+            rows = await self._rows(_POOL_BY_ID, {"id": pool_id})
+            pool = _pool(rows[0]) if rows else None
+            if pool is not None:
+                self._cache.put("pool", pool_id, pool)
+        return cast(UserPool | None, pool)
 
     async def list_pools(self, limit: int, after: str | None) -> list[UserPool]:
         query = sa.select(user_pools).order_by(user_pools.c.id).limit(limit)
@@ -163,15 +166,13 @@ class PoolsSql(SqlBase):
             await conn.execute(app_clients.insert().values(**_client_values(client)))
 
     async def get_client(self, client_id: str) -> AppClient | None:
-        row = self._cache.get("client", client_id)
-        if row is MISSING:
-            async with self._read() as conn:
-                row = (
-                    await conn.execute(sa.select(app_clients).where(app_clients.c.id == client_id))
-                ).first()
-            if row is not None:
-                self._cache.put("client", client_id, row)
-        return _client(row) if row else None
+        client: AppClient | object | None = self._cache.get("client", client_id)
+        if client is MISSING:
+            rows = await self._rows(_CLIENT_BY_ID, {"id": client_id})
+            client = _client(rows[0]) if rows else None
+            if client is not None:
+                self._cache.put("client", client_id, client)
+        return cast(AppClient | None, client)
 
     async def list_clients(self, pool_id: str, limit: int, after: str | None) -> list[AppClient]:
         query = (

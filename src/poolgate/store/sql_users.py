@@ -58,11 +58,12 @@ class UsersSql(SqlBase):
     async def _one_user(
         self, query: sa.Select[Any], for_update: bool, params: dict[str, str]
     ) -> User | None:
-        if for_update:
-            query = self._locked(query)
-        async with self._read() as conn:
-            row = (await conn.execute(query, params)).first()
-        return _user(row) if row else None
+        if for_update and not self._sqlite:
+            async with self._read() as conn:
+                row = (await conn.execute(self._locked(query), params)).first()
+            return _user(row) if row else None
+        rows = await self._rows(query, params)
+        return _user(rows[0]) if rows else None
 
     async def get_user(
         self, pool_id: str, username_key: str, *, for_update: bool = False
@@ -81,8 +82,8 @@ class UsersSql(SqlBase):
         """The user an access token speaks for, and whether the token's refresh-token
         family has been revoked: one round trip for every self-service call."""
         params = {"pool_id": pool_id, "sub": sub, "origin_jti": origin_jti}
-        async with self._read() as conn:
-            row = (await conn.execute(_USER_FOR_TOKEN, params)).first()
+        rows = await self._rows(_USER_FOR_TOKEN, params)
+        row = rows[0] if rows else None
         if row is None:
             return None, await self.origin_revoked(origin_jti)
         return _user(row), row.origin_revoked is not None
@@ -164,29 +165,25 @@ class UsersSql(SqlBase):
     # Refresh tokens
 
     async def add_refresh_token(self, token: RefreshToken) -> None:
-        async with self._write() as conn:
-            await conn.execute(
-                _ADD_REFRESH_TOKEN,
-                {
-                    "token_hash": token.token_hash,
-                    "pool_id": token.pool_id,
-                    "client_id": token.client_id,
-                    "sub": token.sub,
-                    "origin_jti": token.origin_jti,
-                    "auth_time": token.auth_time,
-                    "created": token.created,
-                    "expires": token.expires,
-                    "revoked": token.revoked,
-                    "scope": token.scope,
-                },
-            )
+        await self._run(
+            _ADD_REFRESH_TOKEN,
+            {
+                "token_hash": token.token_hash,
+                "pool_id": token.pool_id,
+                "client_id": token.client_id,
+                "sub": token.sub,
+                "origin_jti": token.origin_jti,
+                "auth_time": token.auth_time,
+                "created": token.created,
+                "expires": token.expires,
+                "revoked": token.revoked,
+                "scope": token.scope,
+            },
+        )
 
     async def get_refresh_token(self, token_hash: str) -> RefreshToken | None:
-        async with self._read() as conn:
-            row = (await conn.execute(_REFRESH_TOKEN, {"token_hash": token_hash})).first()
-        if row is None:
-            return None
-        return _refresh_token(row)
+        rows = await self._rows(_REFRESH_TOKEN, {"token_hash": token_hash})
+        return _refresh_token(rows[0]) if rows else None
 
     async def refresh_tokens_of_origin(self, origin_jti: str) -> list[RefreshToken]:
         query = sa.select(refresh_tokens).where(refresh_tokens.c.origin_jti == origin_jti)

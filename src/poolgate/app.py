@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from poolgate.admin_keys import load_admin_key
 from poolgate.awsjson.endpoint import AwsJsonEndpoint
@@ -43,10 +44,24 @@ class _Services:
 
         return Route(path, endpoint, methods=methods)
 
+    def asgi_route(self, path: str, key: str, methods: list[str]) -> Route:
+        """A route to a plain ASGI app built by the lifespan."""
+        return Route(path, _LateApp(self.items, key), methods=methods)
+
     def store(self) -> Store:
         ctx = self.items["ctx"]
         assert isinstance(ctx, Context)
         return ctx.store
+
+
+class _LateApp:
+    # A class, not a function: Starlette wraps functions as request/response endpoints.
+    def __init__(self, items: dict[str, Any], key: str) -> None:
+        self.items = items
+        self.key = key
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.items[self.key](scope, receive, send)
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -78,7 +93,7 @@ def create_app(settings: Settings) -> Starlette:
 
     r = services.route
     routes = [
-        r("/", "awsjson", "__call__", ["POST", "OPTIONS"]),
+        services.asgi_route("/", "awsjson", ["POST", "OPTIONS"]),
         Route("/health", health, methods=["GET"]),
         r("/{pool_id}/.well-known/jwks.json", "wellknown", "jwks", ["GET"]),
         r(

@@ -25,9 +25,9 @@ import orjson
 
 from bench.srp_client import SrpClient
 
-SCENARIOS = ("sign_up", "password", "srp", "refresh", "get_user")
+SCENARIOS = ("health", "sign_up", "password", "srp", "refresh", "get_user")
 # HTTP requests one operation of the scenario sends (an SRP sign-in is two).
-HTTP_PER_OP = {"sign_up": 1, "password": 1, "srp": 2, "refresh": 1, "get_user": 1}
+HTTP_PER_OP = {"health": 1, "sign_up": 1, "password": 1, "srp": 2, "refresh": 1, "get_user": 1}
 SIGN_UP_PASSWORD = "Bench!SignUp123"
 MAX_ERROR_SAMPLES = 5
 
@@ -99,6 +99,14 @@ class Http:
             raise OpError(f"{operation} HTTP {status}: {text}")
         result: dict[str, Any] = orjson.loads(data)
         return result
+
+    async def health(self) -> None:
+        self.requests += 1
+        async with self.session.get(self.url.rstrip("/") + "/health") as response:
+            await response.read()
+            status = response.status
+        if status != 200:
+            raise OpError(f"GET /health HTTP {status}")
 
 
 Operation = Callable[[int], Coroutine[Any, Any, None]]
@@ -188,7 +196,11 @@ def make_operation(job: Job, http: Http) -> Operation:
         reply = await http.call("GetUser", {"AccessToken": _pick(job.tokens, job, n)})
         _expect(reply, "Username", "GetUser")
 
+    async def health(n: int) -> None:
+        await http.health()
+
     operations: dict[str, Operation] = {
+        "health": health,
         "sign_up": sign_up,
         "password": password,
         "srp": srp_sign_in,

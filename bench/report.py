@@ -87,6 +87,7 @@ def summarize(
     return {
         "scenario": scenario,
         "concurrency": concurrency,
+        "driver": "python",
         "requests": requests,
         "ok": ok,
         "errors": errors,
@@ -209,7 +210,7 @@ def markdown(report: dict[str, Any]) -> str:
     for row in report["results"]:
         lat = row["latency_ms"]
         cells = [
-            row["scenario"],
+            row["scenario"] + (" (wrk)" if row.get("driver") == "wrk" else ""),
             str(row["concurrency"]),
             f"{row['requests']:,}",
             f"{row['errors']:,}",
@@ -237,6 +238,19 @@ def markdown(report: dict[str, Any]) -> str:
         "cryptography. It does not depend on how much CPU the client takes. None for "
         "`get_user`, whose floor is 0 (the server caches verified access tokens).",
     ]
+    checks = targets(report["results"])
+    if checks:
+        lines += [
+            "",
+            "## Targets (issue 8: 2 workers, concurrency 64 unless named)",
+            "",
+            "| target | measured | met |",
+            "|---|---|---|",
+        ]
+        lines += [
+            f"| {c['target']} | {c['measured']} | {'yes' if c['met'] else '**no**'} |"
+            for c in checks
+        ]
     if not meta["server_started"] and not report.get("server_cpu_sampled"):
         lines.append("Server CPU not sampled: the endpoint was not started by the benchmark.")
     failed = [row for row in report["results"] if row["errors"] or row["warmup_errors"]]
@@ -249,3 +263,59 @@ def markdown(report: dict[str, Any]) -> str:
             )
             lines += [f"  - `{sample}`" for sample in row["error_samples"]]
     return "\n".join(lines) + "\n"
+
+
+TARGET_CONCURRENCY = 64
+EFFICIENCY_TARGET = 0.6
+GET_USER_VS_HEALTH = 0.5
+P99_AT_ONE_MS = 20.0
+TAIL_RATIO = 3.0
+
+
+def targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The issue's targets that this run's rows can decide, each with what was measured."""
+    checks: list[dict[str, Any]] = []
+    by_key = {(r["scenario"], r["concurrency"]): r for r in rows}
+
+    def check(target: str, measured: str, met: bool) -> None:
+        checks.append({"target": target, "measured": measured, "met": met})
+
+    for scenario in ("password", "srp", "refresh"):
+        row = by_key.get((scenario, TARGET_CONCURRENCY))
+        if row is not None and row.get("crypto_efficiency") is not None:
+            eff = row["crypto_efficiency"]
+            check(
+                f"{scenario}: crypto efficiency >= {EFFICIENCY_TARGET}",
+                f"{eff:.2f}",
+                eff >= EFFICIENCY_TARGET,
+            )
+    for concurrency in sorted({r["concurrency"] for r in rows}):
+        get_user = by_key.get(("get_user", concurrency))
+        health = by_key.get(("health", concurrency))
+        if get_user and health and health["requests_per_s"] > 0:
+            rates = get_user["requests_per_s"], health["requests_per_s"]
+            ratio = rates[0] / rates[1]
+            check(
+                f"GetUser >= {GET_USER_VS_HEALTH} x GET /health (c={concurrency})",
+                f"{rates[0]:,.0f} / {rates[1]:,.0f} = {ratio:.2f}",
+                ratio >= GET_USER_VS_HEALTH,
+            )
+    for row in rows:
+        lat = row["latency_ms"]
+        if row["concurrency"] == 1 and lat["p99"] is not None:
+            check(
+                f"{row['scenario']}: p99 < {P99_AT_ONE_MS:g} ms at c=1",
+                f"{lat['p99']:.1f} ms",
+                lat["p99"] < P99_AT_ONE_MS,
+            )
+        if row["concurrency"] == TARGET_CONCURRENCY and lat["p99"] and lat["p50"]:
+            ratio = lat["p99"] / lat["p50"]
+            check(
+                f"{row['scenario']}: p99 <= {TAIL_RATIO:g} x p50",
+                f"{lat['p99']:.1f} / {lat['p50']:.1f} ms = {ratio:.1f}",
+                ratio <= TAIL_RATIO,
+            )
+    errors = sum(r["errors"] + r.get("warmup_errors", 0) for r in rows)
+    if rows:
+        check("no errors", f"{errors}", errors == 0)
+    return checks

@@ -20,11 +20,12 @@ from typing import Any
 if __package__ in (None, ""):  # run as ``python bench/run.py``
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import wrk
 from bench.floor import floor_ms
 from bench.floor import measure as measure_floor
 from bench.load import SCENARIOS, Job, WorkerPool, split
 from bench.provision import Provisioned, admin_client, delete_pool, fetch_tokens, provision
-from bench.report import machine, markdown, summarize
+from bench.report import machine, markdown, summarize, targets
 from bench.server import LocalServer, ProcessCpu, machine_busy_seconds
 
 SIGN_IN = {"password", "srp", "refresh", "get_user"}
@@ -130,6 +131,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=200,
         help="repetitions of each crypto primitive timed for the crypto floor (default 200)",
     )
+    parser.add_argument(
+        "--wrk",
+        action="store_true",
+        help="drive the read paths (" + ",".join(wrk.WRK_SCENARIOS) + ") with wrk instead of "
+        "the Python clients, which cost the machine about as much CPU as the server",
+    )
     parser.add_argument("--json", type=Path, help="write the results as JSON here")
     parser.add_argument("--markdown", type=Path, help="write the Markdown report here")
     args = parser.parse_args(argv)
@@ -147,6 +154,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--processes must be positive")
     if args.users < 1 and SIGN_IN & set(args.scenarios):
         parser.error("the sign-in scenarios need --users of at least 1")
+    if args.wrk and not wrk.available():
+        parser.error("--wrk: wrk is not installed (Debian: apt-get install wrk)")
+    if args.wrk and args.requests is not None:
+        parser.error("--wrk runs for --duration; it does not take --requests")
     return args
 
 
@@ -252,26 +263,39 @@ def benchmark(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
                     if probe is not None:
                         cpu_at_start.append(probe.seconds())
 
-                jobs = _jobs(args, url, setup, scenario, concurrency, level)
-                start_at, results = workers.run(jobs, on_start, timeout)
-                server_cpu = (
-                    probe.seconds() - cpu_at_start[0]
-                    if probe is not None and cpu_at_start
-                    else None
-                )
-                machine_busy = machine_busy_seconds() - busy_at_start[0]
-                row = summarize(
-                    scenario,
-                    concurrency,
-                    start_at,
-                    results,
-                    server_cpu,
-                    machine_busy,
-                    floor_ms(floor, scenario),
-                )
+                if args.wrk and scenario in wrk.WRK_SCENARIOS:
+                    row = wrk.run(
+                        url,
+                        scenario,
+                        concurrency,
+                        args.duration,
+                        args.processes,
+                        setup.access_tokens,
+                        server_cpu=probe.seconds if probe is not None else lambda: None,
+                        machine_busy=machine_busy_seconds,
+                    )
+                else:
+                    jobs = _jobs(args, url, setup, scenario, concurrency, level)
+                    start_at, results = workers.run(jobs, on_start, timeout)
+                    server_cpu = (
+                        probe.seconds() - cpu_at_start[0]
+                        if probe is not None and cpu_at_start
+                        else None
+                    )
+                    machine_busy = machine_busy_seconds() - busy_at_start[0]
+                    row = summarize(
+                        scenario,
+                        concurrency,
+                        start_at,
+                        results,
+                        server_cpu,
+                        machine_busy,
+                        floor_ms(floor, scenario),
+                    )
                 rows.append(row)
                 _log(
-                    f"{scenario:>9} c={concurrency:<4} {row['requests']:>7} req "
+                    f"{scenario:>9}{' (wrk)' if row.get('driver') == 'wrk' else ''} "
+                    f"c={concurrency:<4} {row['requests']:>7} req "
                     f"{row['errors']:>4} err {row['requests_per_s']:>8.1f} req/s "
                     f"p50 {row['latency_ms']['p50'] or 0:.1f} ms "
                     f"p99 {row['latency_ms']['p99'] or 0:.1f} ms "
@@ -308,6 +332,7 @@ def benchmark(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
                 "duration_s": None if args.requests is not None else args.duration,
                 "requests": args.requests,
                 "scenarios": args.scenarios,
+                "read_paths_driver": "wrk" if args.wrk else "python",
             },
             "server_cpu_sampled": probe is not None,
             "setup": {
@@ -320,6 +345,7 @@ def benchmark(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
             },
             "crypto_floor": floor,
             "results": rows,
+            "targets": targets(rows),
         }
     except BaseException:
         if server is not None:

@@ -48,14 +48,19 @@ class SqliteConnection:
     def __init__(self, conn: sa.Connection) -> None:
         self.sync_connection = conn
         self.dialect = conn.dialect
+        self._driver: sqlite3.Connection | None = None
 
     async def execute(self, statement: Any, parameters: Any = None) -> sa.CursorResult[Any]:
         return self.sync_connection.execute(statement, parameters)
 
     def driver(self) -> sqlite3.Connection:
-        dbapi = self.sync_connection.connection.driver_connection
-        assert isinstance(dbapi, sqlite3.Connection)
-        return dbapi
+        # Looked up once: SQLite connections are never invalidated and reconnected
+        # (that is for network databases), and the lookup walks three SQLAlchemy objects.
+        if self._driver is None:
+            dbapi = self.sync_connection.connection.driver_connection
+            assert isinstance(dbapi, sqlite3.Connection)
+            self._driver = dbapi
+        return self._driver
 
     async def run_sync(self, fn: Callable[..., _T], *args: Any) -> _T:
         return fn(self.sync_connection, *args)
@@ -211,14 +216,15 @@ class SqlBase:
         compiled once and run on the driver's connection. The hot tables hold only
         strings, numbers and bytes, which sqlite3 returns as SQLAlchemy would.
         """
-        async with self._read() as conn:
-            if isinstance(conn, SqliteConnection):
-                sql, binds, row_type = _compiled_for_sqlite(statement, conn.dialect)
-                cursor = conn.driver().execute(sql, _arguments(binds, params))
-                if row_type is None:
-                    return []
-                return [row_type._make(row) for row in cursor.fetchall()]
-            return list((await conn.execute(statement, params)).all())
+        if isinstance(self.engine, SqliteEngine):
+            conn = self._conn if isinstance(self._conn, SqliteConnection) else self.engine.reader()
+            sql, binds, row_type = _compiled_for_sqlite(statement, conn.dialect)
+            cursor = conn.driver().execute(sql, _arguments(binds, params))
+            if row_type is None:
+                return []
+            return [row_type._make(row) for row in cursor.fetchall()]
+        async with self._read() as pg_conn:
+            return list((await pg_conn.execute(statement, params)).all())
 
     async def _run(self, statement: sa.Executable, params: dict[str, Any]) -> None:
         """``_rows`` for a hot write (inside ``_write``)."""

@@ -15,7 +15,15 @@ import psutil
 import pytest
 
 from tests.api.helpers import STRONG
-from tests.conftest import ADMIN_KEY_ID, ADMIN_SECRET, cognito_client, free_port, latest_code
+from tests.conftest import (
+    ADMIN_KEY_ID,
+    ADMIN_SECRET,
+    Server,
+    cognito_client,
+    database_url,
+    free_port,
+    latest_code,
+)
 
 
 def test_two_workers_share_the_port_and_the_store(tmp_path: Path) -> None:
@@ -91,3 +99,53 @@ def _healthy(url: str) -> bool:
         return httpx.get(url + "/health", timeout=1).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_change_through_one_worker_is_seen_by_the_next_request_on_any(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    server = Server(tmp_path / "data", database_url(backend, tmp_path, request))
+    server.extra_env["POOLGATE_LOG_LEVEL"] = "warning"
+    server.start()  # the default: one worker per core
+    try:
+        assert len(psutil.Process(server.process.pid).children()) >= 1  # type: ignore[union-attr]
+        cognito = cognito_client(server.url)
+        pool = cognito.create_user_pool(PoolName="config")["UserPool"]["Id"]
+        client = cognito.create_user_pool_client(
+            UserPoolId=pool, ClientName="c", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
+        )["UserPoolClient"]["ClientId"]
+        cognito.admin_create_user(
+            UserPoolId=pool, Username="u", TemporaryPassword=STRONG, MessageAction="SUPPRESS"
+        )
+        cognito.admin_set_user_password(
+            UserPoolId=pool, Username="u", Password=STRONG, Permanent=True
+        )
+
+        def sign_in() -> httpx.Response:
+            # A new connection each time, so the kernel spreads them over the workers.
+            return httpx.post(
+                server.url + "/",
+                headers={
+                    "Content-Type": "application/x-amz-json-1.1",
+                    "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth",
+                },
+                json={
+                    "ClientId": client,
+                    "AuthFlow": "USER_PASSWORD_AUTH",
+                    "AuthParameters": {"USERNAME": "u", "PASSWORD": STRONG},
+                },
+            )
+
+        # Every worker caches the client...
+        assert all(sign_in().status_code == 200 for _ in range(12))
+        cognito.update_user_pool_client(
+            UserPoolId=pool, ClientId=client, ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH"]
+        )
+        # ...and none of them answers from the old copy afterwards.
+        for _ in range(12):
+            response = sign_in()
+            assert response.status_code == 400, response.text
+            assert response.json()["__type"] == "InvalidParameterException"
+    finally:
+        server.stop()

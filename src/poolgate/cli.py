@@ -6,6 +6,7 @@ import asyncio
 import enum
 import json
 import logging
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -45,6 +46,13 @@ def _settings(config: Path | None, **overrides: object) -> Settings:
         raise typer.Exit(2) from None
 
 
+def _cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 @app.command()
 def serve(
     config: ConfigOption = None,
@@ -61,9 +69,13 @@ def serve(
         ),
     ] = None,
     workers: Annotated[
-        int,
-        typer.Option(min=1, help="Worker processes sharing the ports (each runs both listeners)."),
-    ] = 1,
+        int | None,
+        typer.Option(
+            min=1,
+            help="Worker processes sharing the ports (each runs both listeners); "
+            "default: one per CPU core.",
+        ),
+    ] = None,
 ) -> None:
     """Run the identity provider (AWS JSON API, OAuth, hosted UI, JWKS), and the API
     gateway when --gateway-port is given and the --config file declares [[apis]]."""
@@ -96,6 +108,8 @@ def serve(
             f"  AWS_ACCESS_KEY_ID={key.access_key_id}\n"
             f"  AWS_SECRET_ACCESS_KEY={key.secret_access_key}"
         )
+    if workers is None:
+        workers = _cores()
     if workers == 1:
         servers = [listener(create_app(settings), settings.host, settings.port, settings.log_level)]
         if gateway is not None:

@@ -1,9 +1,9 @@
-"""A short-lived in-process cache of configuration records (pools, clients).
+"""An in-process cache of configuration records (pools, clients).
 
 Every token check and sign-in reads its pool and client; they change rarely. A
-process drops its own entry whenever it writes one, so a node always sees its own
-changes; other nodes (or worker processes) see them within ``ttl`` seconds, which is
-the consistency Cognito itself documents for configuration changes.
+process drops its own entry whenever it writes one; the store empties the cache when
+another process or node changed configuration (``SqlBase._fresh_cache``), and ``ttl``
+bounds how stale an entry can get if that signal is ever missed.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ class RecordCache:
         self.ttl = ttl
         self.max_entries = max_entries
         self._entries: dict[tuple[str, str], tuple[float, Any]] = {}
+        # The configuration counter the entries were read under (SQLite).
+        self.version: int | None = None
 
     def get(self, kind: str, key: str) -> Any:
         """The cached value, or ``MISSING``."""

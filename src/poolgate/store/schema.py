@@ -14,6 +14,14 @@ def Key(length: int) -> sa.types.TypeEngine[str]:
     return sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
 
 
+# One row, bumped with every change to a pool or a client (store.sql_base).
+config_version = sa.Table(
+    "config_version",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+
 user_pools = sa.Table(
     "user_pools",
     metadata,

@@ -25,6 +25,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from poolgate.store.base import Conflict
 from poolgate.store.cache import RecordCache
+from poolgate.store.schema import config_version
 
 _T = TypeVar("_T")
 
@@ -118,6 +119,14 @@ class SqliteEngine:
 # What the store modules are written against: either engine, either connection.
 Engine = AsyncEngine | SqliteEngine
 DbConnection = AsyncConnection | SqliteConnection
+
+CONFIG_CHANNEL = "poolgate_config"
+_BUMP_CONFIG_VERSION = (
+    config_version.update()
+    .where(config_version.c.id == 1)
+    .values(version=config_version.c.version + 1)
+)
+_READ_CONFIG_VERSION = "SELECT version FROM config_version WHERE id = 1"
 
 # SQLite's busy handler sleeps the calling thread, which here is the event loop, so it
 # only covers the rare busy reader (WAL recovery); a writer waiting for another
@@ -237,6 +246,31 @@ class SqlBase:
                     raise Conflict(str(exc)) from exc
             else:
                 await conn.execute(statement, params)
+
+    @staticmethod
+    async def _config_changed(conn: DbConnection) -> None:
+        """In the write transaction that changes a pool or a client: tell the other
+        worker processes (and nodes) to drop their cached copies."""
+        await conn.execute(_BUMP_CONFIG_VERSION)
+        if not isinstance(conn, SqliteConnection):
+            # Delivered to every listening session when the transaction commits.
+            await conn.execute(sa.text(f"NOTIFY {CONFIG_CHANNEL}"))
+
+    async def _fresh_cache(self) -> RecordCache:
+        """The record cache, emptied first if another process changed configuration.
+
+        SQLite: a read of the one-row counter (a few microseconds, on every call), so a
+        change made through one worker is seen by the next request on any other.
+        PostgreSQL: a NOTIFY listener empties it (``listen_for_config_changes``); the
+        cache's TTL bounds staleness if that session is ever lost."""
+        if isinstance(self.engine, SqliteEngine):
+            conn = self._conn if isinstance(self._conn, SqliteConnection) else self.engine.reader()
+            row = conn.driver().execute(_READ_CONFIG_VERSION).fetchone()
+            version = row[0] if row else 0
+            if version != self._cache.version:
+                self._cache.clear()
+                self._cache.version = version
+        return self._cache
 
     def _locked(self, query: sa.Select[Any]) -> sa.Select[Any]:
         return query if self._sqlite else query.with_for_update()

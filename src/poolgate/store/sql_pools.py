@@ -121,12 +121,13 @@ class PoolsSql(SqlBase):
         # The parsed record is cached and shared by every caller: decoding the settings
         # JSON was the largest single cost of a GetUser. Records are frozen, and every
         # change builds a new one (dataclasses.replace, new settings dicts).
-        pool: UserPool | object | None = self._cache.get("pool", pool_id)
+        cache = await self._fresh_cache()
+        pool: UserPool | object | None = cache.get("pool", pool_id)
         if pool is MISSING:
             rows = await self._rows(_POOL_BY_ID, {"id": pool_id})
             pool = _pool(rows[0]) if rows else None
             if pool is not None:
-                self._cache.put("pool", pool_id, pool)
+                cache.put("pool", pool_id, pool)
         return cast(UserPool | None, pool)
 
     async def list_pools(self, limit: int, after: str | None) -> list[UserPool]:
@@ -149,12 +150,14 @@ class PoolsSql(SqlBase):
             await conn.execute(
                 user_pools.update().where(user_pools.c.id == pool_id).values(**_pool_values(pool))
             )
+            await self._config_changed(conn)
         self._cache.drop("pool", pool_id)
         return pool
 
     async def delete_pool(self, pool_id: str) -> bool:
         async with self._write() as conn:
             result = await conn.execute(user_pools.delete().where(user_pools.c.id == pool_id))
+            await self._config_changed(conn)
         # The pool's clients go with it: forget everything rather than track them.
         self._cache.clear()
         return bool(result.rowcount > 0)
@@ -166,12 +169,13 @@ class PoolsSql(SqlBase):
             await conn.execute(app_clients.insert().values(**_client_values(client)))
 
     async def get_client(self, client_id: str) -> AppClient | None:
-        client: AppClient | object | None = self._cache.get("client", client_id)
+        cache = await self._fresh_cache()
+        client: AppClient | object | None = cache.get("client", client_id)
         if client is MISSING:
             rows = await self._rows(_CLIENT_BY_ID, {"id": client_id})
             client = _client(rows[0]) if rows else None
             if client is not None:
-                self._cache.put("client", client_id, client)
+                cache.put("client", client_id, client)
         return cast(AppClient | None, client)
 
     async def list_clients(self, pool_id: str, limit: int, after: str | None) -> list[AppClient]:
@@ -201,12 +205,14 @@ class PoolsSql(SqlBase):
                 .where(app_clients.c.id == client_id)
                 .values(**_client_values(client))
             )
+            await self._config_changed(conn)
         self._cache.drop("client", client_id)
         return client
 
     async def delete_client(self, client_id: str) -> bool:
         async with self._write() as conn:
             result = await conn.execute(app_clients.delete().where(app_clients.c.id == client_id))
+            await self._config_changed(conn)
         self._cache.drop("client", client_id)
         return bool(result.rowcount > 0)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -89,6 +90,11 @@ def supervise(count: int, run_worker: Callable[[], bool]) -> bool:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    # The workers share the parent's imported modules copy-on-write; a collection in a
+    # worker would write to every one of those objects and copy their pages. Frozen
+    # objects are never collected (CPython's advice for pre-fork servers).
+    gc.collect()
+    gc.freeze()
     for _ in range(count):
         spawn()
     while children:

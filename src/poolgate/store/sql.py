@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncConnection
+from typing import TYPE_CHECKING, Any
 
 from poolgate.store import migrate
 from poolgate.store.sql_authorization_codes import AuthorizationCodesSql
@@ -21,6 +19,9 @@ from poolgate.store.sql_outbox import OutboxSql
 from poolgate.store.sql_pools import PoolsSql
 from poolgate.store.sql_search import SearchSql
 from poolgate.store.sql_users import UsersSql
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection
 
 __all__ = ["SqlStore", "make_engine"]
 

@@ -9,8 +9,8 @@ traceback and answered ``InternalErrorException`` without one.
 from __future__ import annotations
 
 import logging
+import os
 import time
-import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -78,7 +78,7 @@ class AwsJsonEndpoint:
         if scope["method"] == "OPTIONS":
             await _respond(send, 200, _PREFLIGHT_RAW, b"")
             return
-        request_id = str(uuid.uuid4())
+        request_id = _request_id()
         started = time.perf_counter()
         operation_name = "-"
         error_type: str | None = None
@@ -133,6 +133,16 @@ class AwsJsonEndpoint:
         if handler is None:
             raise UnsupportedOperationException(f"Poolgate does not implement {name} yet.")
         return name, await handler(self.ctx, params)
+
+
+def _request_id() -> str:
+    """A random (version 4) UUID, as AWS's request ids are; uuid.uuid4() builds a UUID
+    object only to format it, a third of the cost on every request."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    x = raw.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextvars
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
@@ -130,6 +131,13 @@ _BUMP_CONFIG_VERSION = (
     .values(version=config_version.c.version + 1)
 )
 _READ_CONFIG_VERSION = "SELECT version FROM config_version WHERE id = 1"
+# When this asyncio task last read the counter. Every request is a new task that starts
+# unset (uvicorn creates it from the server's context, which never reads the store), so
+# a request always sees changes committed before it began; its later reads reuse it.
+_config_checked_at: contextvars.ContextVar[float] = contextvars.ContextVar(
+    "poolgate_config_checked_at", default=float("-inf")
+)
+_RECHECK_S = 0.05
 
 # SQLite's busy handler sleeps the calling thread, which here is the event loop, so it
 # only covers the rare busy reader (WAL recovery); a writer waiting for another
@@ -264,17 +272,24 @@ class SqlBase:
     async def _fresh_cache(self) -> RecordCache:
         """The record cache, emptied first if another process changed configuration.
 
-        SQLite: a read of the one-row counter (a few microseconds, on every call), so a
-        change made through one worker is seen by the next request on any other.
-        PostgreSQL: a NOTIFY listener empties it (``listen_for_config_changes``); the
-        cache's TTL bounds staleness if that session is ever lost."""
+        SQLite: a read of the one-row counter (6 us), once per asyncio task (one request)
+        and at least every ``_RECHECK_S``, so a change made through one worker is seen by
+        the next request on any other. PostgreSQL: a NOTIFY listener empties it
+        (``SqlStore._listen_for_config_changes``); the cache's TTL bounds staleness if
+        that session is ever lost."""
         if isinstance(self.engine, SqliteEngine):
-            conn = self._conn if isinstance(self._conn, SqliteConnection) else self.engine.reader()
-            row = conn.driver().execute(_READ_CONFIG_VERSION).fetchone()
-            version = row[0] if row else 0
-            if version != self._cache.version:
-                self._cache.clear()
-                self._cache.version = version
+            now = time.monotonic()
+            if now - _config_checked_at.get() >= _RECHECK_S:
+                if isinstance(self._conn, SqliteConnection):
+                    conn = self._conn
+                else:
+                    conn = self.engine.reader()
+                row = conn.driver().execute(_READ_CONFIG_VERSION).fetchone()
+                version = row[0] if row else 0
+                if version != self._cache.version:
+                    self._cache.clear()
+                    self._cache.version = version
+                _config_checked_at.set(now)
         return self._cache
 
     def _locked(self, query: sa.Select[Any]) -> sa.Select[Any]:

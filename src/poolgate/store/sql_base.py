@@ -233,26 +233,34 @@ class SqlBase:
         """The rows of one of the hot statements built once at import (``sql_users``,
         ``sql_groups``), by column name.
 
-        On SQLite this skips SQLAlchemy's execution path, which costs about 70 us per
-        statement where SQLite answers an indexed lookup in 10 us: the statement is
-        compiled once and run on the driver's connection. The hot tables hold only
-        strings, numbers and bytes, which sqlite3 returns as SQLAlchemy would.
+        This skips SQLAlchemy's execution path, which costs about 70 us per statement
+        where SQLite answers an indexed lookup in 10 us: the statement is compiled once
+        per dialect and run on the driver's connection (sqlite3, asyncpg). The hot
+        tables hold only strings, numbers and bytes, which both drivers return as
+        SQLAlchemy would.
         """
         if isinstance(self.engine, SqliteEngine):
             conn = self._conn if isinstance(self._conn, SqliteConnection) else self.engine.reader()
-            sql, binds, row_type = _compiled_for_sqlite(statement, conn.dialect)
+            sql, binds, row_type = _compiled_for(statement, conn.dialect)
             cursor = conn.driver().execute(sql, _arguments(binds, params))
             if row_type is None:
                 return []
             return [row_type._make(row) for row in cursor.fetchall()]
         async with self._read() as pg_conn:
-            return list((await pg_conn.execute(statement, params)).all())
+            assert not isinstance(pg_conn, SqliteConnection)
+            raw = await pg_conn.get_raw_connection()
+            driver: Any = raw.driver_connection
+            sql, binds, row_type = _compiled_for(statement, pg_conn.dialect)
+            records = await driver.fetch(sql, *_arguments(binds, params))
+            return [row_type._make(record) for record in records]
 
     async def _run(self, statement: sa.Executable, params: dict[str, Any]) -> None:
-        """``_rows`` for a hot write (inside ``_write``)."""
+        """``_rows`` for a hot write. On PostgreSQL it goes through SQLAlchemy, whose
+        asyncpg adapter begins the transaction lazily at its first statement: one run
+        on the driver directly would escape it."""
         async with self._write() as conn:
             if isinstance(conn, SqliteConnection):
-                sql, binds, _ = _compiled_for_sqlite(statement, conn.dialect)
+                sql, binds, _ = _compiled_for(statement, conn.dialect)
                 try:
                     conn.driver().execute(sql, _arguments(binds, params))
                 except sqlite3.IntegrityError as exc:
@@ -317,16 +325,17 @@ async def _begin_immediate(conn: SqliteConnection) -> None:
 # A statement's positional parameters: (name, value fixed in the statement or _NAMED).
 _Binds = tuple[tuple[str, Any], ...]
 _NAMED = object()
-_compiled: dict[int, tuple[sa.Executable, str, _Binds, Any]] = {}
+_compiled: dict[tuple[int, str], tuple[sa.Executable, str, _Binds, Any]] = {}
 
 
 def _arguments(binds: _Binds, params: dict[str, Any]) -> tuple[Any, ...]:
     return tuple([params[name] if fixed is _NAMED else fixed for name, fixed in binds])
 
 
-def _compiled_for_sqlite(statement: sa.Executable, dialect: sa.Dialect) -> tuple[str, _Binds, Any]:
+def _compiled_for(statement: sa.Executable, dialect: sa.Dialect) -> tuple[str, _Binds, Any]:
     """The SQL text, its parameters in order and a row type (None for a write)."""
-    entry = _compiled.get(id(statement))
+    key = (id(statement), dialect.name)
+    entry = _compiled.get(key)
     if entry is None or entry[0] is not statement:
         compiled = cast(SQLCompiler, cast(sa.ClauseElement, statement).compile(dialect=dialect))
         # Literals in the statement (``.limit(1)``) are binds that carry their value.
@@ -339,7 +348,7 @@ def _compiled_for_sqlite(statement: sa.Executable, dialect: sa.Dialect) -> tuple
         if isinstance(statement, sa.Select):
             row_type = _row_type([str(column.key) for column in statement.selected_columns])
         entry = (statement, str(compiled), binds, row_type)
-        _compiled[id(statement)] = entry
+        _compiled[key] = entry
     return entry[1], entry[2], entry[3]
 
 

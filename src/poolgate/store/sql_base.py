@@ -255,9 +255,24 @@ class SqlBase:
             return [row_type._make(record) for record in records]
 
     async def _run(self, statement: sa.Executable, params: dict[str, Any]) -> None:
-        """``_rows`` for a hot write. On PostgreSQL it goes through SQLAlchemy, whose
-        asyncpg adapter begins the transaction lazily at its first statement: one run
-        on the driver directly would escape it."""
+        """``_rows`` for a hot single-statement write (the refresh token of a sign-in).
+
+        On PostgreSQL, outside a transaction, the statement runs alone in autocommit on
+        asyncpg: atomic by itself, and without BEGIN and COMMIT round trips. Inside one
+        it goes through SQLAlchemy, whose asyncpg adapter begins the transaction at its
+        first statement, which a statement run on the driver would escape."""
+        if self._conn is None and not isinstance(self.engine, SqliteEngine):
+            from asyncpg.exceptions import UniqueViolationError
+
+            async with self.engine.connect() as pg_conn:
+                raw = await pg_conn.get_raw_connection()
+                driver: Any = raw.driver_connection
+                sql, binds, _ = _compiled_for(statement, pg_conn.dialect)
+                try:
+                    await driver.execute(sql, *_arguments(binds, params))
+                except UniqueViolationError as exc:
+                    raise Conflict(str(exc)) from exc
+            return
         async with self._write() as conn:
             if isinstance(conn, SqliteConnection):
                 sql, binds, _ = _compiled_for(statement, conn.dialect)

@@ -5,8 +5,9 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/ensure-postgres.sh
 bash scripts/ensure-chromium.sh   # Debian's Chromium for tests/oauth (Playwright)
-.venv/bin/ruff check src tests
-.venv/bin/ruff format --check src tests
+bash scripts/ensure-wrk.sh        # wrk for the benchmark's read paths (tests/bench)
+.venv/bin/ruff check src tests bench
+.venv/bin/ruff format --check src tests bench
 .venv/bin/mypy
 bash scripts/test-web.sh
 .venv/bin/python -m pytest "$@"

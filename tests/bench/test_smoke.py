@@ -96,3 +96,27 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     assert "| scenario |" in table and "| srp | 4 |" in table
     assert "crypto eff." in table and "| primitive | CPU ms |" in table
     assert md.read_text() == table
+
+
+def test_benchmark_read_paths_with_wrk(tmp_path: Path) -> None:
+    out = tmp_path / "wrk.json"
+    completed = subprocess.run(
+        [
+            sys.executable, "-m", "bench.run", "--wrk", "--users", "3", "--duration", "1",
+            "--concurrency", "2", "--processes", "1", "--floor-repetitions", "2",
+            "--server-workers", "2", "--scenarios", "health,get_user", "--json", str(out),
+        ],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr[-4000:]
+    report = json.loads(out.read_text())
+    rows = {row["scenario"]: row for row in report["results"]}
+    assert set(rows) == {"health", "get_user"}
+    for name, row in rows.items():
+        assert row["driver"] == "wrk", name
+        assert row["requests"] > 0 and row["errors"] == 0, (name, row["error_samples"])
+        assert row["latency_ms"]["p99"] > 0 and row["client_cpu_s"] >= 0, name
+        assert row["server_cpu_s"] is not None, name
+    targets = {t["target"] for t in report["targets"]}
+    assert "GetUser >= 0.5 x GET /health (c=2)" in targets
+    assert "| get_user (wrk) | 2 |" in completed.stdout

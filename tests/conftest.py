@@ -22,6 +22,7 @@ from pathlib import Path
 import asyncpg
 import boto3
 import httpx
+import psutil
 import pytest
 from botocore.config import Config
 
@@ -145,11 +146,16 @@ class Server:
     def stop(self, kill: bool = False) -> None:
         if self.process is None:
             return
+        # With several workers, a killed supervisor's workers stop on their own
+        # (PR_SET_PDEATHSIG) but not at once: wait, so that a restart on the same port
+        # is not answered by one of them.
+        workers = psutil.Process(self.process.pid).children()
         if kill:
             self.process.kill()
         else:
             self.process.terminate()
         self.process.wait(timeout=30)
+        psutil.wait_procs(workers, timeout=30)
         self.process = None
 
     def restart(self, kill: bool = False) -> None:

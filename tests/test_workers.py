@@ -149,3 +149,16 @@ def test_a_change_through_one_worker_is_seen_by_the_next_request_on_any(
             assert response.json()["__type"] == "InvalidParameterException"
     finally:
         server.stop()
+
+
+def test_workers_do_not_outlive_a_killed_supervisor(tmp_path: Path) -> None:
+    server = Server(tmp_path / "data", "")
+    server.start()
+    assert server.process is not None
+    workers = psutil.Process(server.process.pid).children()
+    assert len(workers) >= 2
+    server.stop(kill=True)  # SIGKILL: the supervisor cannot stop them itself
+    gone, alive = psutil.wait_procs(workers, timeout=30)
+    assert not alive, [p.pid for p in alive]
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(server.url + "/health", timeout=1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import gc
 import logging
 import os
@@ -69,11 +70,14 @@ def supervise(count: int, run_worker: Callable[[], bool]) -> bool:
     stopping = False
     failures = 0
 
+    supervisor = os.getpid()
+
     def spawn() -> None:
         pid = os.fork()
         if pid == 0:
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            _die_with(supervisor)
             ok = False
             try:
                 ok = run_worker()
@@ -117,6 +121,19 @@ def supervise(count: int, run_worker: Callable[[], bool]) -> bool:
             continue
         spawn()
     return failures < 3
+
+
+def _die_with(supervisor: int) -> None:
+    """Ask the kernel (Linux) for SIGTERM when the supervisor dies, even by SIGKILL:
+    orphaned workers would go on serving beside a restarted server, sharing its port
+    through SO_REUSEPORT."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != supervisor:  # it died before the request took effect
+        os._exit(0)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def can_reuse_port() -> bool:

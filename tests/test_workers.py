@@ -19,6 +19,7 @@ from tests.conftest import (
     ADMIN_KEY_ID,
     ADMIN_SECRET,
     Server,
+    _pg,
     cognito_client,
     database_url,
     free_port,
@@ -158,7 +159,53 @@ def test_workers_do_not_outlive_a_killed_supervisor(tmp_path: Path) -> None:
     workers = psutil.Process(server.process.pid).children()
     assert len(workers) >= 2
     server.stop(kill=True)  # SIGKILL: the supervisor cannot stop them itself
-    gone, alive = psutil.wait_procs(workers, timeout=30)
+    _gone, alive = psutil.wait_procs(workers, timeout=30)
     assert not alive, [p.pid for p in alive]
     with pytest.raises(httpx.HTTPError):
         httpx.get(server.url + "/health", timeout=1)
+
+
+def test_hot_reads_survive_postgresql_dropping_the_pooled_connections(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url = database_url("postgresql", tmp_path, request)
+    server = Server(tmp_path / "data", url)
+    server.extra_env["POOLGATE_LOG_LEVEL"] = "warning"
+    server.start()
+    try:
+        cognito = cognito_client(server.url)
+        pool = cognito.create_user_pool(PoolName="pg-restart")["UserPool"]["Id"]
+        client = cognito.create_user_pool_client(
+            UserPoolId=pool, ClientName="c", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
+        )["UserPoolClient"]["ClientId"]
+        cognito.admin_create_user(
+            UserPoolId=pool, Username="u", TemporaryPassword=STRONG, MessageAction="SUPPRESS"
+        )
+        cognito.admin_set_user_password(
+            UserPoolId=pool, Username="u", Password=STRONG, Permanent=True
+        )
+        access = cognito.initiate_auth(
+            ClientId=client,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "u", "PASSWORD": STRONG},
+        )["AuthenticationResult"]["AccessToken"]
+        assert cognito.get_user(AccessToken=access)["Username"] == "u"
+        # What a database restart does to every pooled connection (no pre-ping).
+        database = url.rsplit("/", 1)[1]
+        _pg(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            f"WHERE datname = '{database}' AND pid <> pg_backend_pid()"
+        )
+        for _ in range(6):
+            # httpx, not boto3: botocore would retry a 500 and hide it.
+            response = httpx.post(
+                server.url + "/",
+                headers={
+                    "Content-Type": "application/x-amz-json-1.1",
+                    "X-Amz-Target": "AWSCognitoIdentityProviderService.GetUser",
+                },
+                json={"AccessToken": access},
+            )
+            assert response.status_code == 200, response.text
+    finally:
+        server.stop()

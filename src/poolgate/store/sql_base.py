@@ -174,7 +174,11 @@ def make_engine(url: str) -> Engine:
         return SqliteEngine(engine)
     from sqlalchemy.ext.asyncio import create_async_engine
 
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # No pool_pre_ping: on asyncpg it costs BEGIN, a ping and ROLLBACK (three round
+    # trips) on every checkout, more than the query it guards. A connection that died
+    # (database restarted) fails its statement instead; SQLAlchemy then discards every
+    # pooled connection, and the hot reads retry once on a fresh one (SqlBase._rows).
+    return create_async_engine(url, pool_size=10, max_overflow=10)
 
 
 class SqlBase:
@@ -246,13 +250,27 @@ class SqlBase:
             if row_type is None:
                 return []
             return [row_type._make(row) for row in cursor.fetchall()]
-        async with self._read() as pg_conn:
-            assert not isinstance(pg_conn, SqliteConnection)
-            raw = await pg_conn.get_raw_connection()
-            driver: Any = raw.driver_connection
-            sql, binds, row_type = _compiled_for(statement, pg_conn.dialect)
-            records = await driver.fetch(sql, *_arguments(binds, params))
-            return [row_type._make(record) for record in records]
+        for attempt in (1, 2):
+            async with self._read() as pg_conn:
+                assert not isinstance(pg_conn, SqliteConnection)
+                raw = await pg_conn.get_raw_connection()
+                driver: Any = raw.driver_connection
+                sql, binds, row_type = _compiled_for(statement, pg_conn.dialect)
+                try:
+                    records = await driver.fetch(sql, *_arguments(binds, params))
+                except _connection_errors() as exc:
+                    # The driver's error bypassed SQLAlchemy, which would have dropped
+                    # the dead connection and its pool; do it here, then retry a read
+                    # (not inside a transaction, which died with the connection).
+                    await pg_conn.invalidate(exc)
+                    if isinstance(self.engine, SqliteEngine) or self._conn is not None:
+                        raise
+                    await self.engine.dispose(close=False)
+                    if attempt == 2:
+                        raise
+                    continue
+                return [row_type._make(record) for record in records]
+        raise AssertionError("unreachable")
 
     async def _run(self, statement: sa.Executable, params: dict[str, Any]) -> None:
         """``_rows`` for a hot single-statement write (the refresh token of a sign-in).
@@ -365,6 +383,18 @@ def _compiled_for(statement: sa.Executable, dialect: sa.Dialect) -> tuple[str, _
         entry = (statement, str(compiled), binds, row_type)
         _compiled[key] = entry
     return entry[1], entry[2], entry[3]
+
+
+def _connection_errors() -> tuple[type[BaseException], ...]:
+    """What asyncpg raises when the connection itself is gone (a restarted or
+    administratively terminated server, a broken socket)."""
+    from asyncpg.exceptions import (
+        InterfaceError,
+        OperatorInterventionError,
+        PostgresConnectionError,
+    )
+
+    return (OSError, InterfaceError, OperatorInterventionError, PostgresConnectionError)
 
 
 def _row_type(names: list[str]) -> Any:

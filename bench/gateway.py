@@ -39,7 +39,8 @@ HANDLER = """def lambda_handler(event, context):
 
 
 class GatewayDeployment:
-    def __init__(self) -> None:
+    def __init__(self, workers: int = 2) -> None:
+        self.workers = workers
         self.data_dir = Path(tempfile.mkdtemp(prefix="poolgate-gw-bench-"))
         self.port = free_port()
         self.gateway_port = free_port()
@@ -76,6 +77,7 @@ class GatewayDeployment:
         ]
         if config is not None:
             command += ["--config", str(config), "--gateway-port", str(self.gateway_port)]
+        command += ["--workers", str(self.workers)]
         log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - the child owns it
         self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
@@ -223,10 +225,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--concurrency", default="1,16,64")
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--server-workers", type=int, default=2)
     parser.add_argument("--json", dest="json_path")
     args = parser.parse_args(argv)
     levels = [int(x) for x in args.concurrency.split(",")]
-    deployment = GatewayDeployment()
+    deployment = GatewayDeployment(args.server_workers)
     rows = []
     try:
         token = setup(deployment)
@@ -251,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     floor = {r["concurrency"]: r["rps"] for r in rows if r["target"].startswith("GET /health")}
     print(
         f"\nGateway, {args.duration:.0f} s per level, {args.processes} client processes, "
-        "one server process, SQLite\n"
+        f"poolgate serve --workers {args.server_workers}, SQLite\n"
     )
     print(
         "| target | conc. | requests | errors | req/s | x floor | p50 ms | p95 ms | p99 ms "

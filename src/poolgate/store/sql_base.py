@@ -47,7 +47,7 @@ class SqliteConnection:
     wake-ups, more than everything else a GetUser does. WAL readers never wait for
     writers, and writers of this process queue on ``SqlBase``'s lock, so a statement
     here does not block the loop for longer than it runs; waiting for another
-    process's write lock is done asynchronously (``SqlBase._begin_immediate``).
+    process's write lock is done asynchronously (``_begin_immediate``).
     """
 
     def __init__(self, conn: sa.Connection) -> None:
@@ -72,10 +72,6 @@ class SqliteConnection:
 
     async def commit(self) -> None:
         self.sync_connection.commit()
-
-    async def execution_options(self, **options: Any) -> SqliteConnection:
-        self.sync_connection.execution_options(**options)
-        return self
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[None]:
@@ -212,11 +208,11 @@ class SqlBase:
             yield self._conn
             return
         if isinstance(self.engine, SqliteEngine):
-            yield self.engine.reader()
+            yield self.engine.reader()  # autocommit: each statement its own snapshot
             return
         async with self.engine.connect() as conn:
-            # One statement needs no explicit transaction (SQLite runs in autocommit;
-            # PostgreSQL's implicit one ends when the connection goes back).
+            # One statement needs no explicit transaction: PostgreSQL's implicit one
+            # ends when the connection goes back to the pool.
             yield conn
 
     @asynccontextmanager
@@ -237,6 +233,13 @@ class SqlBase:
         except IntegrityError as exc:
             raise Conflict(str(exc.orig)) from exc
 
+    def _sqlite_connection(self) -> SqliteConnection:
+        """This store's transaction, or the process's shared read connection."""
+        assert isinstance(self.engine, SqliteEngine)
+        if isinstance(self._conn, SqliteConnection):
+            return self._conn
+        return self.engine.reader()
+
     async def _rows(self, statement: sa.Executable, params: dict[str, Any]) -> list[Any]:
         """The rows of one of the hot statements built once at import (``sql_users``,
         ``sql_groups``), by column name.
@@ -248,7 +251,7 @@ class SqlBase:
         SQLAlchemy would.
         """
         if isinstance(self.engine, SqliteEngine):
-            conn = self._conn if isinstance(self._conn, SqliteConnection) else self.engine.reader()
+            conn = self._sqlite_connection()
             sql, binds, row_type = _compiled_for(statement, conn.dialect)
             cursor = conn.driver().execute(sql, _arguments(binds, params))
             if row_type is None:
@@ -257,17 +260,15 @@ class SqlBase:
         for attempt in (1, 2):
             async with self._read() as pg_conn:
                 assert not isinstance(pg_conn, SqliteConnection)
-                raw = await pg_conn.get_raw_connection()
-                driver: Any = raw.driver_connection
                 sql, binds, row_type = _compiled_for(statement, pg_conn.dialect)
                 try:
-                    records = await driver.fetch(sql, *_arguments(binds, params))
+                    records = await (await _asyncpg(pg_conn)).fetch(sql, *_arguments(binds, params))
                 except _connection_errors() as exc:
                     # The driver's error bypassed SQLAlchemy, which would have dropped
                     # the dead connection and its pool; do it here, then retry a read
                     # (not inside a transaction, which died with the connection).
                     await pg_conn.invalidate(exc)
-                    if isinstance(self.engine, SqliteEngine) or self._conn is not None:
+                    if self._conn is not None:
                         raise
                     await self.engine.dispose(close=False)
                     if attempt == 2:
@@ -287,11 +288,9 @@ class SqlBase:
             from asyncpg.exceptions import UniqueViolationError
 
             async with self.engine.connect() as pg_conn:
-                raw = await pg_conn.get_raw_connection()
-                driver: Any = raw.driver_connection
                 sql, binds, _ = _compiled_for(statement, pg_conn.dialect)
                 try:
-                    await driver.execute(sql, *_arguments(binds, params))
+                    await (await _asyncpg(pg_conn)).execute(sql, *_arguments(binds, params))
                 except UniqueViolationError as exc:
                     raise Conflict(str(exc)) from exc
             return
@@ -325,11 +324,7 @@ class SqlBase:
         if isinstance(self.engine, SqliteEngine):
             now = time.monotonic()
             if now - _config_checked_at.get() >= _RECHECK_S:
-                if isinstance(self._conn, SqliteConnection):
-                    conn = self._conn
-                else:
-                    conn = self.engine.reader()
-                row = conn.driver().execute(_READ_CONFIG_VERSION).fetchone()
+                row = self._sqlite_connection().driver().execute(_READ_CONFIG_VERSION).fetchone()
                 version = row[0] if row else 0
                 if version != self._cache.version:
                     self._cache.clear()
@@ -339,6 +334,12 @@ class SqlBase:
 
     def _locked(self, query: sa.Select[Any]) -> sa.Select[Any]:
         return query if self._sqlite else query.with_for_update()
+
+
+async def _asyncpg(conn: AsyncConnection) -> Any:
+    """The asyncpg connection under SQLAlchemy's (untyped: asyncpg ships no stubs)."""
+    raw = await conn.get_raw_connection()
+    return raw.driver_connection
 
 
 async def _begin_immediate(conn: SqliteConnection) -> None:

@@ -16,90 +16,47 @@ import argparse
 import asyncio
 import json
 import multiprocessing
-import os
-import secrets
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import httpx
 
 from bench.provision import admin_client
 from bench.report import machine, percentile
-from bench.server import ProcessCpu, free_port
+from bench.server import LocalServer, ProcessCpu, free_port
 
 HANDLER = """def lambda_handler(event, context):
     return {"statusCode": 200, "headers": {"Content-Type": "text/plain"}, "body": "ok"}
 """
 
 
-class GatewayDeployment:
-    def __init__(self, workers: int = 2) -> None:
-        self.workers = workers
-        self.data_dir = Path(tempfile.mkdtemp(prefix="poolgate-gw-bench-"))
-        self.port = free_port()
-        self.gateway_port = free_port()
-        self.key_id = "AKPGBENCH" + secrets.token_hex(6).upper()[:11]
-        self.secret = secrets.token_urlsafe(30)
-        self.process: subprocess.Popen[bytes] | None = None
+class GatewayDeployment(LocalServer):
+    """A ``LocalServer`` whose gateway listens too once it is given a config file."""
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+    def __init__(self, workers: int = 2) -> None:
+        super().__init__(workers=workers)
+        self.gateway_port = free_port()
 
     @property
     def gateway_url(self) -> str:
         return f"http://127.0.0.1:{self.gateway_port}/bench"
 
-    def start(self, config: Path | None) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("POOLGATE_")}
-        env.update(
-            POOLGATE_ADMIN_ACCESS_KEY_ID=self.key_id,
-            POOLGATE_ADMIN_SECRET_ACCESS_KEY=self.secret,
-            POOLGATE_LOG_LEVEL="warning",
+    def serve(self, config: Path | None) -> None:
+        """(Re)start on the same data directory, with the gateway routes of ``config``."""
+        self.serve_args = (
+            ["--config", str(config), "--gateway-port", str(self.gateway_port)] if config else []
         )
-        command = [
-            sys.executable,
-            "-m",
-            "poolgate.cli",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--data-dir",
-            str(self.data_dir),
-        ]
-        if config is not None:
-            command += ["--config", str(config), "--gateway-port", str(self.gateway_port)]
-        command += ["--workers", str(self.workers)]
-        log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - the child owns it
-        self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        raise RuntimeError("poolgate did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-            self.process = None
+        self.restart()
 
 
 def setup(deployment: GatewayDeployment) -> str:
     """Pool, client, user; the config file; returns an id token."""
-    deployment.start(None)
-    admin = admin_client(deployment.url, deployment.key_id, deployment.secret, "us-east-1")
+    deployment.serve(None)
+    admin = admin_client(
+        deployment.url, deployment.admin_key_id, deployment.admin_secret, "us-east-1"
+    )
     pool = admin.create_user_pool(PoolName="gateway-bench")["UserPool"]["Id"]
     client = admin.create_user_pool_client(
         UserPoolId=pool,
@@ -147,8 +104,7 @@ path = "/secure"
 function = "trivial"
 authorizer = "cognito"
 ''')
-    deployment.stop()
-    deployment.start(config)
+    deployment.serve(config)
     return str(tokens["AuthenticationResult"]["IdToken"])
 
 
@@ -250,7 +206,6 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {name} c={level}: {row['rps']:.0f} req/s", file=sys.stderr)
     finally:
         deployment.stop()
-        shutil.rmtree(deployment.data_dir, ignore_errors=True)
     floor = {r["concurrency"]: r["rps"] for r in rows if r["target"].startswith("GET /health")}
     print(
         f"\nGateway, {args.duration:.0f} s per level, {args.processes} client processes, "

@@ -65,6 +65,8 @@ class LocalServer:
         # there to the first 200 from /health (the cold start, bench.capacity).
         self.launched_at: float | None = None
         self.started_in_s: float | None = None
+        # More ``poolgate serve`` options (bench.gateway: --config, --gateway-port).
+        self.serve_args: list[str] = []
 
     @property
     def url(self) -> str:
@@ -102,6 +104,7 @@ class LocalServer:
                     str(self.data_dir),
                     "--workers",
                     str(self.workers),
+                    *self.serve_args,
                 ],
                 env=env,
                 stdout=log,

@@ -68,6 +68,12 @@ const SessionContext = createContext<SessionContextValue | null>(null);
 
 const NOTICE_KEY = 'travelguide.notice';
 const RETRY_AFTER_NETWORK_ERROR_MS = 15_000;
+const REVOKED_EVERYWHERE = 'GlobalSignOut revoked every refresh token Poolgate had issued to you, on every device.';
+
+/** No refresh in flight, none failed, none done yet. */
+function idleRefresh(): RefreshStatus {
+  return { busy: false, error: null, lastWasAutomatic: null, retryAt: null };
+}
 
 /** A notice left before a redirect (the hosted /logout round trip). Removed once shown. */
 function loadNotice(): Notice | null {
@@ -85,7 +91,7 @@ export function SessionProvider({ config, children }: { config: AppConfig; child
   const [session, setSession] = useState<Session | null>(() => loadSession(store));
   const [notice, setNotice] = useState<Notice | null>(loadNotice);
   const [revoked, setRevoked] = useState<RevokedRefreshToken | null>(() => loadRevokedRefreshToken(store));
-  const [refresh, setRefresh] = useState<RefreshStatus>({ busy: false, error: null, lastWasAutomatic: null, retryAt: null });
+  const [refresh, setRefresh] = useState<RefreshStatus>(idleRefresh);
 
   useEffect(() => window.sessionStorage.removeItem(NOTICE_KEY), []);
 
@@ -128,7 +134,7 @@ export function SessionProvider({ config, children }: { config: AppConfig; child
     async (why: Notice | null) => {
       commit(null);
       await hosted.forget().catch(() => undefined);
-      setRefresh({ busy: false, error: null, lastWasAutomatic: null, retryAt: null });
+      setRefresh(idleRefresh());
       setNotice(why);
     },
     [commit, hosted],
@@ -203,7 +209,7 @@ export function SessionProvider({ config, children }: { config: AppConfig; child
   const signedIn = useCallback(
     (source: Session['source'], tokens: TokenBundle) => {
       commit(newSession(source, tokens, Date.now()));
-      setRefresh({ busy: false, error: null, lastWasAutomatic: null, retryAt: null });
+      setRefresh(idleRefresh());
       setNotice(null);
       clearRevokedRefreshToken(store);
       setRevoked(null);
@@ -233,11 +239,11 @@ export function SessionProvider({ config, children }: { config: AppConfig; child
     let how: string;
     if (live.source === 'direct') {
       await direct.globalSignOut(live); // throws with Poolgate's error; the caller shows it
-      how = 'GlobalSignOut revoked every refresh token Poolgate had issued to you, on every device.';
+      how = REVOKED_EVERYWHERE;
     } else {
       const answer = await calls.globalSignOut(config, live.accessToken);
       if (answer.ok) {
-        how = 'GlobalSignOut revoked every refresh token Poolgate had issued to you, on every device.';
+        how = REVOKED_EVERYWHERE;
       } else if (/required scopes/i.test(calls.answerMessage(answer) ?? '') && live.refreshToken) {
         // Tokens from the hosted pages carry only the scopes the client asked for;
         // GlobalSignOut needs aws.cognito.signin.user.admin. RevokeToken needs none.

@@ -10,6 +10,7 @@
  *   PUT    /favourites      add one: body {"destinationId": "..."} (also ?destinationId=)
  *   DELETE /favourites      remove one: the same body and query parameter
  */
+import { readBody } from '../http';
 
 export interface ApiCall {
   method: 'GET' | 'PUT' | 'DELETE';
@@ -70,16 +71,6 @@ export function describeFailure(status: number | null, body: unknown, apiUrl: st
     default:
       if (status >= 500) return `The API failed (${status}${said ? `: ${said}` : ''}).`;
       return `The API refused the request (${status}${said ? `: ${said}` : ''}).`;
-  }
-}
-
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (!text) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
   }
 }
 

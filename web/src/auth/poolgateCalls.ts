@@ -5,6 +5,7 @@
  * the rest go through amazon-cognito-identity-js and oidc-client-ts.
  */
 import type { AppConfig } from '../config';
+import { readBody } from '../http';
 
 /** What Poolgate answered, kept whole for display. */
 export interface RawAnswer {
@@ -13,16 +14,6 @@ export interface RawAnswer {
   status: number;
   ok: boolean;
   body: unknown;
-}
-
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (!text) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
 }
 
 /** One AWS JSON 1.1 call without AWS credentials (the operations Cognito marks public). */

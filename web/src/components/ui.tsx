@@ -27,20 +27,30 @@ type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
   error?: string | null;
 };
 
-export function Field({ label, hint, error, id, ...rest }: FieldProps) {
+/** The ids that tie a field's input to its hint and error, so both are read with it. */
+function useFieldIds(id: string | undefined, hint: ReactNode, error: string | null | undefined) {
   const generated = useId();
   const inputId = id ?? generated;
   const hintId = hint ? `${inputId}-hint` : undefined;
   const errorId = error ? `${inputId}-error` : undefined;
+  const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined;
+  return { inputId, hintId, errorId, describedBy };
+}
+
+/** The hint and error shown under a field's input. */
+function FieldNotes({
+  hint,
+  hintId,
+  error,
+  errorId,
+}: {
+  hint?: ReactNode;
+  hintId?: string;
+  error?: string | null;
+  errorId?: string;
+}) {
   return (
-    <div className={`field${error ? ' field-invalid' : ''}`}>
-      <label htmlFor={inputId}>{label}</label>
-      <input
-        id={inputId}
-        aria-describedby={[hintId, errorId].filter(Boolean).join(' ') || undefined}
-        aria-invalid={error ? true : undefined}
-        {...rest}
-      />
+    <>
       {hint ? (
         <p className="field-hint" id={hintId}>
           {hint}
@@ -51,16 +61,29 @@ export function Field({ label, hint, error, id, ...rest }: FieldProps) {
           {error}
         </p>
       ) : null}
+    </>
+  );
+}
+
+export function Field({ label, hint, error, id, ...rest }: FieldProps) {
+  const { inputId, hintId, errorId, describedBy } = useFieldIds(id, hint, error);
+  return (
+    <div className={`field${error ? ' field-invalid' : ''}`}>
+      <label htmlFor={inputId}>{label}</label>
+      <input
+        id={inputId}
+        aria-describedby={describedBy}
+        aria-invalid={error ? true : undefined}
+        {...rest}
+      />
+      <FieldNotes hint={hint} hintId={hintId} error={error} errorId={errorId} />
     </div>
   );
 }
 
 export function PasswordField({ label, hint, error, id, ...rest }: Omit<FieldProps, 'type'>) {
   const [shown, setShown] = useState(false);
-  const generated = useId();
-  const inputId = id ?? generated;
-  const hintId = hint ? `${inputId}-hint` : undefined;
-  const errorId = error ? `${inputId}-error` : undefined;
+  const { inputId, hintId, errorId, describedBy } = useFieldIds(id, hint, error);
   return (
     <div className={`field${error ? ' field-invalid' : ''}`}>
       <label htmlFor={inputId}>{label}</label>
@@ -69,7 +92,7 @@ export function PasswordField({ label, hint, error, id, ...rest }: Omit<FieldPro
           {...rest}
           id={inputId}
           type={shown ? 'text' : 'password'}
-          aria-describedby={[hintId, errorId].filter(Boolean).join(' ') || undefined}
+          aria-describedby={describedBy}
           aria-invalid={error ? true : undefined}
         />
         <button
@@ -83,16 +106,7 @@ export function PasswordField({ label, hint, error, id, ...rest }: Omit<FieldPro
           <span className="visually-hidden">{shown ? 'Hide password' : 'Show password'}</span>
         </button>
       </div>
-      {hint ? (
-        <p className="field-hint" id={hintId}>
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p className="field-error" id={errorId}>
-          {error}
-        </p>
-      ) : null}
+      <FieldNotes hint={hint} hintId={hintId} error={error} errorId={errorId} />
     </div>
   );
 }

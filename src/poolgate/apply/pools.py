@@ -14,7 +14,7 @@ from poolgate.apply.domains import DomainPlan, apply_domain, check_domain, plan_
 from poolgate.apply.groups import GroupPlan, apply_group, check_group, plan_groups
 from poolgate.apply.report import Action, Result
 from poolgate.apply.users import UserPlan, apply_user, check_user, plan_users
-from poolgate.apply.values import differences, is_tables, label_of, normal, show
+from poolgate.apply.values import differences, label_of, normal, show
 from poolgate.core import pools
 from poolgate.core.context import Context
 from poolgate.core.errors import CognitoError
@@ -30,19 +30,7 @@ _CREATE_ONLY_MEMBER = {"SchemaAttributes": "Schema"}
 def check_pool(section: dict[str, Any], label: str, problems: list[str]) -> None:
     members = {k: v for k, v in section.items() if k not in _POOL_NESTING}
     check_members("CreateUserPool", members, label, problems, nesting=_POOL_NESTING)
-    client_sections = section.get("clients", [])
-    if not is_tables(client_sections):
-        problems.append(f"{label}: 'clients' must be an array of tables: write [[pools.clients]]")
-    else:
-        seen: set[str] = set()
-        for index, client in enumerate(client_sections):
-            name = client.get("ClientName")
-            client_label = f"{label_of('client', name, index)} of {label}"
-            if isinstance(name, str):
-                if name in seen:
-                    problems.append(f"{client_label}: the file declares this client twice")
-                seen.add(name)
-            check_client(client, client_label, problems)
+    check_named_sections(section, "clients", "ClientName", "client", label, problems, check_client)
     domain = section.get("domain")
     if domain is not None:
         if not isinstance(domain, dict):

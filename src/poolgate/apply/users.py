@@ -171,14 +171,7 @@ async def _group_exists(
 
 async def _groups_of(ctx: Context, pool: UserPool | None, user: User) -> set[str]:
     assert pool is not None
-    found: set[str] = set()
-    after: str | None = None
-    while True:
-        page = await ctx.store.list_groups_for_user(pool.id, user.sub, 60, after)
-        found.update(group.name for group in page)
-        if len(page) < 60:
-            return found
-        after = page[-1].name
+    return {group.name for group in await ctx.store.groups_for_token(pool.id, user.sub)}
 
 
 async def apply_user(ctx: Context, pool: UserPool, plan: UserPlan) -> Result:

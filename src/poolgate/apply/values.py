@@ -9,16 +9,9 @@ from typing import Any
 import orjson
 
 from poolgate.core.records import Settings
+from poolgate.gateway.config_values import is_tables, label_of
 
-
-def is_tables(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(item, dict) for item in value)
-
-
-def label_of(kind: str, name: Any, index: int) -> str:
-    if isinstance(name, str) and name:
-        return f"{kind} {name!r}"
-    return f"{kind} #{index + 1}"
+__all__ = ["differences", "is_tables", "label_of", "normal", "show"]
 
 
 def normal(value: Any) -> Any:

@@ -5,15 +5,15 @@ load on the machine barely moves it), over ``repetitions`` calls of each primiti
 through the server's own code paths where there is one:
 
 * ``rs256_sign``: PyJWT ``jwt.encode(..., algorithm="RS256")`` with a 2048-bit
-  ``cryptography`` RSA key and access-token-like claims, as ``poolgate.core.tokens.mint``;
+  ``cryptography`` RSA key and access-token-like claims, as ``poolgate.core.auth.tokens.mint``;
 * ``rs256_verify``: ``jwt.decode`` of such a token with the public key, as
-  ``poolgate.core.tokens`` verifies an access token it has not seen yet;
-* ``password_check``: ``poolgate.core.srp.password_matches`` (one 3072-bit modexp, 256-bit
+  ``poolgate.core.auth.tokens`` verifies an access token it has not seen yet;
+* ``password_check``: ``poolgate.core.auth.srp.password_matches`` (one 3072-bit modexp, 256-bit
   exponent, gmpy2);
 * ``srp_start_challenge`` and ``srp_expected_signature``: the server's two halves of one
   USER_SRP_AUTH sign-in (``start_challenge``: ``g^b``; ``expected_signature``: ``v^u`` and
   ``(A v^u)^b``);
-* ``make_verifier``: ``poolgate.core.srp.make_verifier`` (one modexp), what SignUp derives.
+* ``make_verifier``: ``poolgate.core.auth.srp.make_verifier`` (one modexp), what SignUp derives.
 
 Each scenario's floor is a sum of these (``RECIPES``). Crypto efficiency is that floor over
 the server's CPU time per operation (see ``bench/README.md``).
@@ -32,7 +32,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bench.srp_client import SrpClient, timestamp
-from poolgate.core import srp
+from poolgate.core.auth import srp
 
 POOL_ID = "us-east-1_BenchFloor"
 ISSUER = f"https://cognito-idp.us-east-1.amazonaws.com/{POOL_ID}"

@@ -31,8 +31,8 @@ from bench.provision import admin_client
 from bench.report import machine, percentile
 from bench.server import LocalServer
 from poolgate.config import normalize_database_url
-from poolgate.core import users
-from poolgate.core.records import User
+from poolgate.core.users import lookup
+from poolgate.store.records import User
 from poolgate.store.sql import SqlStore
 
 GIVEN = ["Alice", "Bob", "Carol", "Dave", "Erin", "Frank", "Grace", "Heidi", "Ivan", "Judy"]
@@ -62,7 +62,7 @@ def make_user(pool: Any, i: int, now: float) -> User:
         modified=now,
         attributes=attributes,
     )
-    return users.index_keys(pool, user)
+    return lookup.index_keys(pool, user)
 
 
 async def load(database_url: str, pool_id: str, count: int, batch: int) -> tuple[float, list[User]]:

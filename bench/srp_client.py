@@ -23,7 +23,7 @@ from typing import Any
 
 import gmpy2
 
-from poolgate.core.srp import G, N, pool_name_from_id
+from poolgate.core.auth.srp import G, N, pool_name_from_id
 
 _N = gmpy2.mpz(N)
 _G = gmpy2.mpz(G)

@@ -18,9 +18,12 @@ import pytest
 from poolgate.apply import ApplyError, ApplyReport, Result, apply
 from poolgate.bootstrap import open_context
 from poolgate.config import Settings
-from poolgate.core import auth, clients, groups, passwords, pools, users
+from poolgate.core.auth import flows, passwords
 from poolgate.core.context import Context
-from poolgate.core.records import User
+from poolgate.core.groups import groups
+from poolgate.core.pools import clients, pools
+from poolgate.core.users import lookup
+from poolgate.store.records import User
 from tests.conftest import BACKENDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,7 +92,7 @@ async def pools_named(ctx: Context, name: str) -> list[str]:
 
 async def demo_user(ctx: Context, pool_id: str) -> User:
     pool = await pools.require_pool(ctx, pool_id)
-    return await users.require_user(ctx, pool, DEMO)
+    return await lookup.require_user(ctx, pool, DEMO)
 
 
 async def group_names(ctx: Context, pool_id: str, user: User) -> list[str]:
@@ -155,7 +158,7 @@ async def test_apply_creates_the_travelguide_setup(ctx: Context) -> None:
     user = await demo_user(ctx, pool.id)
     assert only(report, "user").name == DEMO
     assert only(report, "user").id == user.username  # cognito:username, a UUID here
-    assert user.status == users.FORCE_CHANGE_PASSWORD
+    assert user.status == lookup.FORCE_CHANGE_PASSWORD
     assert user.attributes["email"] == DEMO
     assert user.attributes["email_verified"] == "true"
     assert user.attributes["name"] == "Dana Demo"
@@ -390,12 +393,12 @@ def test_cli_applies_the_example(tmp_path: Path) -> None:
 
 async def sign_in_and_choose(ctx: Context, client_id: str, password: str, new: str) -> None:
     """The demo user's first sign-in: NEW_PASSWORD_REQUIRED answered with ``new``."""
-    outcome = await auth.initiate_auth(
+    outcome = await flows.initiate_auth(
         ctx, client_id, "USER_PASSWORD_AUTH", {"USERNAME": DEMO, "PASSWORD": password}
     )
     assert outcome.challenge_name == "NEW_PASSWORD_REQUIRED"
     assert outcome.challenge_parameters is not None
-    done = await auth.respond_to_auth_challenge(
+    done = await flows.respond_to_auth_challenge(
         ctx,
         client_id,
         "NEW_PASSWORD_REQUIRED",
@@ -411,7 +414,7 @@ async def test_a_user_who_changed_their_password_keeps_it(ctx: Context) -> None:
     pool_id, client_id = only(first, "pool").id, only(first, "client").id
     await sign_in_and_choose(ctx, client_id, DEMO_PASSWORD, "My-Own-Choice-42")
     changed = await demo_user(ctx, pool_id)
-    assert changed.status == users.CONFIRMED
+    assert changed.status == lookup.CONFIRMED
 
     # The file still carries the temporary password: applying it again resets nothing.
     again = await apply(ctx, document)
@@ -420,7 +423,7 @@ async def test_a_user_who_changed_their_password_keeps_it(ctx: Context) -> None:
     assert user == changed
     assert await passwords.password_matches(ctx.sealer, user, "My-Own-Choice-42")
     assert not await passwords.password_matches(ctx.sealer, user, DEMO_PASSWORD)
-    outcome = await auth.initiate_auth(
+    outcome = await flows.initiate_auth(
         ctx, client_id, "USER_PASSWORD_AUTH", {"USERNAME": DEMO, "PASSWORD": "My-Own-Choice-42"}
     )
     assert outcome.tokens is not None
@@ -501,11 +504,11 @@ async def test_a_permanent_password_makes_a_confirmed_user(ctx: Context) -> None
         ("ops@travelguide.example", "created"),
     ]
     pool = await pools.require_pool(ctx, pool_id)
-    user = await users.require_user(ctx, pool, "ops@travelguide.example")
-    assert user.status == users.CONFIRMED
+    user = await lookup.require_user(ctx, pool, "ops@travelguide.example")
+    assert user.status == lookup.CONFIRMED
     assert await passwords.password_matches(ctx.sealer, user, "Ops-Password-2026!")
     assert await group_names(ctx, pool_id, user) == ["admins"]
-    outcome = await auth.initiate_auth(
+    outcome = await flows.initiate_auth(
         ctx,
         only(report, "client").id,
         "USER_PASSWORD_AUTH",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from poolgate.config import Settings
 from poolgate.core.context import Context
-from poolgate.core.messages import settings_sender
+from poolgate.core.messages.templates import settings_sender
 from poolgate.crypto.sealing import Sealer, load_or_create_master_key
 from poolgate.store.sql import SqlStore
 

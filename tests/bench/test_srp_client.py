@@ -11,7 +11,7 @@ import pytest
 from bench.srp_client import SrpClient, pad_hex
 from pycognito.aws_srp import AWSSRP
 
-from poolgate.core.srp import N
+from poolgate.core.auth.srp import N
 
 POOL_ID = "us-east-1_AbCdEf123"
 

@@ -16,9 +16,9 @@ from aiosmtpd.smtp import SMTP as SMTPServer
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
 from poolgate.config import load_settings
-from poolgate.core import messages
 from poolgate.core.errors import CodeDeliveryFailureException
-from poolgate.core.messages import (
+from poolgate.core.messages import templates
+from poolgate.core.messages.templates import (
     OutboxSender,
     RoutingSender,
     SmtpSender,
@@ -27,7 +27,7 @@ from poolgate.core.messages import (
     render,
     settings_sender,
 )
-from poolgate.core.records import Message
+from poolgate.store.records import Message
 from poolgate.store.sql import SqlStore
 
 PASSWORD = "s3cret-smtp-password"
@@ -62,11 +62,11 @@ def sms(recipient: str = "+15555551234") -> Message:
 
 
 def test_render_fills_both_placeholders() -> None:
-    template = messages.DEFAULT_INVITATION_EMAIL_MESSAGE
+    template = templates.DEFAULT_INVITATION_EMAIL_MESSAGE
     assert render(template, code="Tmp#1234", username="jane") == (
         "Your username is jane and temporary password is Tmp#1234. "
     )
-    assert render(messages.DEFAULT_VERIFICATION_EMAIL_MESSAGE, code="123456") == (
+    assert render(templates.DEFAULT_VERIFICATION_EMAIL_MESSAGE, code="123456") == (
         "Your verification code is 123456. "
     )
 
@@ -80,10 +80,10 @@ def test_render_is_one_pass_and_leaves_missing_values() -> None:
 
 
 def test_cognito_defaults() -> None:
-    assert messages.DEFAULT_VERIFICATION_EMAIL_SUBJECT == "Your verification code"
-    assert messages.DEFAULT_INVITATION_EMAIL_SUBJECT == "Your temporary password"
-    assert messages.DEFAULT_FORGOT_PASSWORD_EMAIL_MESSAGE == "Your verification code is {####}. "
-    assert messages.DEFAULT_VERIFICATION_SMS_MESSAGE == "Your verification code is {####}. "
+    assert templates.DEFAULT_VERIFICATION_EMAIL_SUBJECT == "Your verification code"
+    assert templates.DEFAULT_INVITATION_EMAIL_SUBJECT == "Your temporary password"
+    assert templates.DEFAULT_FORGOT_PASSWORD_EMAIL_MESSAGE == "Your verification code is {####}. "
+    assert templates.DEFAULT_VERIFICATION_SMS_MESSAGE == "Your verification code is {####}. "
 
 
 # Masks

@@ -19,7 +19,7 @@ import gmpy2
 import pytest
 from pycognito import aws_srp
 
-from poolgate.core import srp
+from poolgate.core.auth import srp
 
 POOL_ID = "us-east-1_AbCdEf123"
 POOL_NAME = "AbCdEf123"

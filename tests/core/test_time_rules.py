@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from poolgate.core import admin_users, auth, clients, codes, lockout, pools, signup, users
+from poolgate.core.auth import flows, lockout
 from poolgate.core.clock import FrozenClock
 from poolgate.core.context import Context
 from poolgate.core.errors import (
@@ -18,8 +18,11 @@ from poolgate.core.errors import (
     LimitExceededException,
     NotAuthorizedException,
 )
-from poolgate.core.records import User
+from poolgate.core.messages import codes
+from poolgate.core.pools import clients, pools
+from poolgate.core.users import admin_users, lookup, signup
 from poolgate.crypto.sealing import Sealer
+from poolgate.store.records import User
 from poolgate.store.sql import SqlStore
 
 STRONG = "Travel!Guide123"
@@ -44,7 +47,7 @@ async def setup(ctx: Context) -> tuple[str, str]:
 
 
 async def sign_in(ctx: Context, client_id: str, username: str, password: str) -> None:
-    await auth.initiate_auth(
+    await flows.initiate_auth(
         ctx, client_id, "USER_PASSWORD_AUTH", {"USERNAME": username, "PASSWORD": password}
     )
 
@@ -132,7 +135,7 @@ async def test_codes_are_stored_hashed_and_attempts_limited(ctx: Context) -> Non
     await signup.sign_up(ctx, client_id, "d@example.com", STRONG, None, None)
     code = await latest_code(ctx, "d@example.com")
     pool = await pools.require_pool(ctx, pool_id)
-    user = await users.require_user(ctx, pool, "d@example.com")
+    user = await lookup.require_user(ctx, pool, "d@example.com")
     stored = await ctx.store.get_code(pool_id, user.sub, codes.SIGN_UP)
     assert stored is not None and code not in stored.code_hash and len(stored.code_hash) == 64
     wrong = "000000" if code != "000000" else "111111"
@@ -171,7 +174,7 @@ async def test_session_expires(ctx: Context) -> None:
     await admin_users.admin_create_user(
         ctx, pool, "g@example.com", None, "Temp!Pass123", "SUPPRESS", None, False
     )
-    outcome = await auth.initiate_auth(
+    outcome = await flows.initiate_auth(
         ctx,
         client_id,
         "USER_PASSWORD_AUTH",
@@ -180,7 +183,7 @@ async def test_session_expires(ctx: Context) -> None:
     assert outcome.session
     clock(ctx).advance(3 * 60 + 1)
     with pytest.raises(NotAuthorizedException, match="session is expired"):
-        await auth.respond_to_auth_challenge(
+        await flows.respond_to_auth_challenge(
             ctx,
             client_id,
             "NEW_PASSWORD_REQUIRED",

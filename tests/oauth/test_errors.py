@@ -14,9 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
-from poolgate.core import admin_users, clients, oauth, pools, users
 from poolgate.core.clock import FrozenClock
 from poolgate.core.context import Context
+from poolgate.core.oauth import oauth
+from poolgate.core.pools import clients, pools
+from poolgate.core.users import admin_users, lookup
 from poolgate.crypto.sealing import Sealer
 from poolgate.store.sql import SqlStore
 from tests.conftest import Server
@@ -354,7 +356,7 @@ async def test_code_expires_after_five_minutes(ctx: Context) -> None:
         ctx, pool, "a@example.com", None, None, "SUPPRESS", None, False
     )
     await admin_users.admin_set_user_password(ctx, pool, "a@example.com", STRONG, True)
-    user = await users.find_user(ctx, pool, "a@example.com")
+    user = await lookup.find_user(ctx, pool, "a@example.com")
     assert user is not None
     verifier, challenge = pkce()
     request = await oauth.validate_authorize(

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from poolgate.core.records import Group, User, UserPool
 from poolgate.store.base import Conflict
+from poolgate.store.records import Group, User, UserPool
 from poolgate.store.sql import SqlStore
 
 POOL = "us-east-1_GGGGGGGGG"

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from poolgate.core.records import ResourceServer, UICustomization, UserPool
 from poolgate.store.base import Conflict
+from poolgate.store.records import ResourceServer, UICustomization, UserPool
 from poolgate.store.sql import SqlStore
 
 POOL = "us-east-1_OOOOOOOOO"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from poolgate.core.records import AppClient, PoolDomain, SigningKey, UserPool
 from poolgate.store import migrate
 from poolgate.store.base import Conflict
+from poolgate.store.records import AppClient, PoolDomain, SigningKey, UserPool
 from poolgate.store.sql import SqlStore, make_engine
 
 

@@ -10,11 +10,11 @@ from typing import Any
 from poolgate.apply.checks import PLACEHOLDER_POOL_ID, check_members
 from poolgate.apply.report import Result
 from poolgate.apply.values import differences
-from poolgate.core import clients, resource_servers
-from poolgate.core.clients import client_settings
 from poolgate.core.context import Context
 from poolgate.core.errors import CognitoError
-from poolgate.core.records import AppClient, UserPool
+from poolgate.core.pools import clients, resource_servers
+from poolgate.core.pools.clients import client_settings
+from poolgate.store.records import AppClient, UserPool
 
 
 def check_client(section: dict[str, Any], label: str, problems: list[str]) -> None:

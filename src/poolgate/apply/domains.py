@@ -9,9 +9,9 @@ from typing import Any
 from poolgate.apply.checks import PLACEHOLDER_POOL_ID, check_members
 from poolgate.apply.report import Result
 from poolgate.apply.values import differences
-from poolgate.core import domains
 from poolgate.core.context import Context
-from poolgate.core.records import Settings, UserPool
+from poolgate.core.pools import domains
+from poolgate.store.records import Settings, UserPool
 
 
 def check_domain(section: dict[str, Any], label: str, problems: list[str]) -> None:

@@ -8,9 +8,9 @@ from typing import Any
 
 from poolgate.apply.checks import PLACEHOLDER_POOL_ID, check_members
 from poolgate.apply.report import Result
-from poolgate.core import groups
 from poolgate.core.context import Context
-from poolgate.core.records import Group, UserPool
+from poolgate.core.groups import groups
+from poolgate.store.records import Group, UserPool
 
 # CreateGroup's members that UpdateGroup can change, and the Group field of each.
 _GROUP_MEMBERS = {"Description": "description", "Precedence": "precedence", "RoleArn": "role_arn"}

@@ -15,11 +15,11 @@ from poolgate.apply.groups import GroupPlan, apply_group, check_group, plan_grou
 from poolgate.apply.report import Action, Result
 from poolgate.apply.users import UserPlan, apply_user, check_user, plan_users
 from poolgate.apply.values import differences, label_of, normal, show
-from poolgate.core import pools
 from poolgate.core.context import Context
 from poolgate.core.errors import CognitoError
-from poolgate.core.pool_settings import CREATE_ONLY, pool_settings
-from poolgate.core.records import Settings, UserPool
+from poolgate.core.pools import pools
+from poolgate.core.pools.pool_settings import CREATE_ONLY, pool_settings
+from poolgate.store.records import Settings, UserPool
 
 # Tables nested in a pool section that are not CreateUserPool members.
 _POOL_NESTING = ("clients", "domain", "groups", "users")

@@ -10,10 +10,12 @@ from typing import Any
 from poolgate.apply.checks import PLACEHOLDER_POOL_ID, PLACEHOLDER_USERNAME, check_members
 from poolgate.apply.report import Action, Result
 from poolgate.apply.values import show
-from poolgate.core import admin_users, attributes, groups, passwords, users
+from poolgate.core.auth import passwords
 from poolgate.core.context import Context
 from poolgate.core.errors import CognitoError
-from poolgate.core.records import User, UserPool
+from poolgate.core.groups import groups
+from poolgate.core.users import admin_users, attributes, lookup
+from poolgate.store.records import User, UserPool
 
 # A user section's keys that are not AdminCreateUser members (see the package's doc).
 _USER_EXTRAS = ("Groups", "Password", "Permanent")
@@ -113,7 +115,7 @@ async def plan_users(
     for user_section in section.get("users", []):
         name: str = user_section["Username"]
         label = f"user {name!r} of {pool_label}"
-        key = users.key_of(pool, name)
+        key = lookup.key_of(pool, name)
         if key in seen and seen[key] != name:
             problems.append(
                 f"{label}: the pool's usernames are case-insensitive, and the file declares "
@@ -132,7 +134,7 @@ async def plan_users(
                 )
         existing = None
         if existing_pool is not None:
-            existing = await users.find_user(ctx, existing_pool, name)
+            existing = await lookup.find_user(ctx, existing_pool, name)
         if existing is None:
             _check_new_user(pool, user_section, label, problems)
             plans.append(UserPlan(name, user_section, None, wanted))
@@ -149,7 +151,7 @@ def _check_new_user(
     """What AdminCreateUser (and AdminSetUserPassword) would refuse, found before
     anything is written."""
     try:
-        _stored, _sub, implied = users.new_username(pool, section["Username"])
+        _stored, _sub, implied = lookup.new_username(pool, section["Username"])
         given = attributes.parse(pool, section.get("UserAttributes"), admin=True)
         attributes.check_required(pool, {**given, **implied})
         for key in ("TemporaryPassword", "Password"):

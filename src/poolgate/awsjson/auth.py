@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from poolgate.awsjson.registry import Params, operation
-from poolgate.core import auth
+from poolgate.core.auth import flows
 from poolgate.core.context import Context
 
 
 @operation("InitiateAuth")
 async def initiate_auth(ctx: Context, params: Params) -> dict[str, Any]:
-    outcome = await auth.initiate_auth(
+    outcome = await flows.initiate_auth(
         ctx, params["ClientId"], params["AuthFlow"], params.get("AuthParameters") or {}
     )
     return outcome.response()
@@ -19,7 +19,7 @@ async def initiate_auth(ctx: Context, params: Params) -> dict[str, Any]:
 
 @operation("AdminInitiateAuth")
 async def admin_initiate_auth(ctx: Context, params: Params) -> dict[str, Any]:
-    outcome = await auth.initiate_auth(
+    outcome = await flows.initiate_auth(
         ctx,
         params["ClientId"],
         params["AuthFlow"],
@@ -31,7 +31,7 @@ async def admin_initiate_auth(ctx: Context, params: Params) -> dict[str, Any]:
 
 @operation("RespondToAuthChallenge")
 async def respond_to_auth_challenge(ctx: Context, params: Params) -> dict[str, Any]:
-    outcome = await auth.respond_to_auth_challenge(
+    outcome = await flows.respond_to_auth_challenge(
         ctx,
         params["ClientId"],
         params["ChallengeName"],
@@ -43,7 +43,7 @@ async def respond_to_auth_challenge(ctx: Context, params: Params) -> dict[str, A
 
 @operation("AdminRespondToAuthChallenge")
 async def admin_respond_to_auth_challenge(ctx: Context, params: Params) -> dict[str, Any]:
-    outcome = await auth.respond_to_auth_challenge(
+    outcome = await flows.respond_to_auth_challenge(
         ctx,
         params["ClientId"],
         params["ChallengeName"],
@@ -56,7 +56,7 @@ async def admin_respond_to_auth_challenge(ctx: Context, params: Params) -> dict[
 
 @operation("GetTokensFromRefreshToken")
 async def get_tokens_from_refresh_token(ctx: Context, params: Params) -> dict[str, Any]:
-    outcome = await auth.get_tokens_from_refresh_token(
+    outcome = await flows.get_tokens_from_refresh_token(
         ctx, params["ClientId"], params["RefreshToken"], params.get("ClientSecret")
     )
     assert outcome.tokens is not None

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from poolgate.awsjson.registry import Params, operation
-from poolgate.core import clients
 from poolgate.core.context import Context
-from poolgate.core.records import AppClient
+from poolgate.core.pools import clients
+from poolgate.store.records import AppClient
 
 _NOT_SETTINGS = {"UserPoolId", "ClientId", "ClientName", "GenerateSecret"}
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from poolgate.awsjson.registry import Params, operation
 from poolgate.awsjson.users import user_type
-from poolgate.core import groups
 from poolgate.core.context import Context
-from poolgate.core.records import Group
+from poolgate.core.groups import groups
+from poolgate.store.records import Group
 
 
 def group_type(group: Group) -> dict[str, Any]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from poolgate.awsjson.registry import Params, operation
-from poolgate.core import pools
 from poolgate.core.context import Context
-from poolgate.core.records import UserPool
+from poolgate.core.pools import pools
+from poolgate.store.records import UserPool
 
 _NOT_SETTINGS = {"PoolName", "UserPoolTags", "UserPoolId"}
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from poolgate.awsjson.registry import Params, operation
-from poolgate.core import resource_servers
 from poolgate.core.context import Context
-from poolgate.core.records import ResourceServer
+from poolgate.core.pools import resource_servers
+from poolgate.store.records import ResourceServer
 
 
 def resource_server_type(server: ResourceServer) -> dict[str, Any]:

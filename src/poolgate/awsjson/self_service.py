@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from poolgate.awsjson.registry import Params, operation
-from poolgate.core import attributes, revocation, self_service
+from poolgate.core.auth import revocation
 from poolgate.core.context import Context
+from poolgate.core.users import attributes, self_service
 
 
 @operation("GetUser")

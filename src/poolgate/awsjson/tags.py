@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from poolgate.awsjson.registry import Params, operation
-from poolgate.core import pools
 from poolgate.core.context import Context
+from poolgate.core.pools import pools
 
 
 @operation("TagResource")

@@ -5,19 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from poolgate.awsjson.registry import Params, operation
-from poolgate.core import (
+from poolgate.core.auth import revocation
+from poolgate.core.context import Context
+from poolgate.core.errors import InvalidParameterException
+from poolgate.core.pools import pools
+from poolgate.core.users import (
     admin_users,
     attribute_changes,
     attributes,
-    pools,
-    revocation,
+    lookup,
     signup,
     user_search,
-    users,
 )
-from poolgate.core.context import Context
-from poolgate.core.errors import InvalidParameterException
-from poolgate.core.records import User
+from poolgate.store.records import User
 
 
 def user_type(user: User, *, attributes_key: str = "Attributes") -> dict[str, Any]:
@@ -104,7 +104,7 @@ async def admin_create_user(ctx: Context, params: Params) -> dict[str, Any]:
 @operation("AdminGetUser")
 async def admin_get_user(ctx: Context, params: Params) -> dict[str, Any]:
     pool = await pools.require_pool(ctx, params["UserPoolId"])
-    user = await users.require_user(ctx, pool, params["Username"])
+    user = await lookup.require_user(ctx, pool, params["Username"])
     return user_type(user, attributes_key="UserAttributes")
 
 
@@ -148,7 +148,7 @@ async def admin_reset_user_password(ctx: Context, params: Params) -> dict[str, A
 @operation("AdminUpdateUserAttributes")
 async def admin_update_user_attributes(ctx: Context, params: Params) -> dict[str, Any]:
     pool = await pools.require_pool(ctx, params["UserPoolId"])
-    user = await users.require_user(ctx, pool, params["Username"])
+    user = await lookup.require_user(ctx, pool, params["Username"])
     await attribute_changes.update(ctx, pool, user, params["UserAttributes"], admin=True)
     return {}
 
@@ -156,7 +156,7 @@ async def admin_update_user_attributes(ctx: Context, params: Params) -> dict[str
 @operation("AdminDeleteUserAttributes")
 async def admin_delete_user_attributes(ctx: Context, params: Params) -> dict[str, Any]:
     pool = await pools.require_pool(ctx, params["UserPoolId"])
-    user = await users.require_user(ctx, pool, params["Username"])
+    user = await lookup.require_user(ctx, pool, params["Username"])
     await attribute_changes.delete(ctx, pool, user, params["UserAttributeNames"], admin=True)
     return {}
 

@@ -12,8 +12,8 @@ from poolgate.crypto.sealing import Sealer
 from poolgate.store.base import Store
 
 if TYPE_CHECKING:
-    from poolgate.core.keyring import KeyRing
-    from poolgate.core.messages import Sender
+    from poolgate.core.keys.keyring import KeyRing
+    from poolgate.core.messages.templates import Sender
 
 
 @dataclass
@@ -30,7 +30,7 @@ class Context:
     keyring: KeyRing = field(init=False)
 
     def __post_init__(self) -> None:
-        from poolgate.core.keyring import KeyRing
+        from poolgate.core.keys.keyring import KeyRing
 
         self.keyring = KeyRing(self)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from poolgate.core import users
-from poolgate.core.records import UserPool
+from poolgate.core.users import lookup
+from poolgate.store.records import UserPool
 
 _LABELS = {
     "email": ("Email", "email", "email"),
@@ -45,7 +45,7 @@ def field_for(name: str, value: str = "") -> Field:
 
 
 def username_label(pool: UserPool) -> str:
-    attributes = users.username_attributes(pool)
+    attributes = lookup.username_attributes(pool)
     if attributes == ["email"]:
         return "Email"
     if attributes == ["phone_number"]:
@@ -58,7 +58,7 @@ def username_label(pool: UserPool) -> str:
 def sign_up_fields(pool: UserPool) -> list[Field]:
     """The username attributes first, then required attributes, then the contact
     the pool verifies (so a code can be sent)."""
-    names: list[str] = list(users.username_attributes(pool))
+    names: list[str] = list(lookup.username_attributes(pool))
     for definition in pool.settings["SchemaAttributes"]:
         if definition.get("Required") and definition["Name"] != "sub":
             names.append(definition["Name"])

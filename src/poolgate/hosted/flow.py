@@ -9,11 +9,11 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from poolgate.core import oauth
 from poolgate.core.context import Context
-from poolgate.core.records import User
+from poolgate.core.oauth import oauth
 from poolgate.hosted import cookies
 from poolgate.hosted.render import error_page
+from poolgate.store.records import User
 
 
 def _with_query(url: str, params: dict[str, str]) -> str:

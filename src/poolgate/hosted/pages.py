@@ -14,15 +14,8 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from poolgate.core import (
-    auth,
-    clients,
-    forgot_password,
-    oauth,
-    signup,
-    users,
-)
-from poolgate.core.client_auth import secret_hash
+from poolgate.core.auth import flows
+from poolgate.core.auth.client_auth import secret_hash
 from poolgate.core.context import Context
 from poolgate.core.errors import (
     CognitoError,
@@ -32,6 +25,9 @@ from poolgate.core.errors import (
     UsernameExistsException,
     UserNotConfirmedException,
 )
+from poolgate.core.oauth import oauth
+from poolgate.core.pools import clients
+from poolgate.core.users import forgot_password, lookup, signup
 from poolgate.hosted import cookies, fields
 from poolgate.hosted.flow import authorize_request, complete, redirect
 from poolgate.hosted.render import error_page, page
@@ -105,7 +101,7 @@ class HostedPages:
         try:
             if not username or not password:
                 raise NotAuthorizedException("Enter your username and password.")
-            user, outcome = await auth.hosted_sign_in(
+            user, outcome = await flows.hosted_sign_in(
                 self.ctx, areq.pool, areq.client, username, password
             )
         except UserNotConfirmedException:
@@ -124,7 +120,7 @@ class HostedPages:
                 username=username,
                 can_sign_up=self._can_sign_up(areq),
             )
-        if outcome.challenge_name == auth.NEW_PASSWORD_REQUIRED:
+        if outcome.challenge_name == flows.NEW_PASSWORD_REQUIRED:
             return await self._new_password_page(request, areq, outcome)
         return await complete(self.ctx, request, areq, user, int(self.ctx.clock()))
 
@@ -132,7 +128,7 @@ class HostedPages:
         self,
         request: Request,
         areq: oauth.AuthorizeRequest,
-        outcome: auth.AuthOutcome,
+        outcome: flows.AuthOutcome,
         error: str | None = None,
         session: str | None = None,
     ) -> Response:
@@ -167,7 +163,7 @@ class HostedPages:
         try:
             if form.get("new_password") != form.get("confirm_password"):
                 raise InvalidPasswordException("The passwords do not match.")
-            sub = await auth.hosted_new_password(
+            sub = await flows.hosted_new_password(
                 self.ctx, areq.pool, areq.client, session, form.get("new_password", ""),
                 attributes,
             )  # fmt: skip
@@ -182,8 +178,8 @@ class HostedPages:
                 can_sign_up=self._can_sign_up(areq),
             )
         except CognitoError as error:
-            outcome = auth.AuthOutcome(
-                challenge_name=auth.NEW_PASSWORD_REQUIRED,
+            outcome = flows.AuthOutcome(
+                challenge_name=flows.NEW_PASSWORD_REQUIRED,
                 challenge_parameters={"requiredAttributes": "[]"},
             )
             return await self._new_password_page(request, areq, outcome, error.message, session)
@@ -208,7 +204,7 @@ class HostedPages:
                 "Accounts for this application are created by an administrator.",
             )
         attribute_fields = fields.sign_up_fields(areq.pool)
-        username_is_attribute = bool(users.username_attributes(areq.pool))
+        username_is_attribute = bool(lookup.username_attributes(areq.pool))
         if request.method == "GET":
             return await self._render(
                 request,
@@ -225,7 +221,7 @@ class HostedPages:
         given = {f.name: form.get(f"attr_{f.name}", "").strip() for f in attribute_fields}
         if username_is_attribute:
             username = next(
-                (given[a] for a in users.username_attributes(areq.pool) if given.get(a)), ""
+                (given[a] for a in lookup.username_attributes(areq.pool) if given.get(a)), ""
             )
         else:
             username = form.get("username", "").strip()
@@ -241,7 +237,9 @@ class HostedPages:
                 field_errors["password"] = error.message
             elif isinstance(error, UsernameExistsException):
                 key = (
-                    users.username_attributes(areq.pool)[0] if username_is_attribute else "username"
+                    lookup.username_attributes(areq.pool)[0]
+                    if username_is_attribute
+                    else "username"
                 )
                 field_errors[key] = error.message
             values = {k: v for k, v in form.items() if k != "password" and k != cookies.CSRF_FIELD}

@@ -10,8 +10,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from poolgate.core import ui_customization
 from poolgate.core.context import Context
+from poolgate.core.pools import ui_customization
 from poolgate.hosted import cookies
 
 _templates = Environment(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from poolgate.core import ui_customization
 from poolgate.core.context import Context
+from poolgate.core.pools import ui_customization
 
 
 class UIAssets:

@@ -12,8 +12,8 @@ from typing import Annotated
 import typer
 
 from poolgate.config import ConfigError, Settings, load_settings
-from poolgate.core.records import Message
 from poolgate.mailbox.routes import MAX_LIMIT, format_age, message_json
+from poolgate.store.records import Message
 
 mailbox_app = typer.Typer(
     help="Read the outbox: codes and invitations Poolgate kept.",

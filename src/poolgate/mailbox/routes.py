@@ -16,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from poolgate.core.records import Message
 from poolgate.store.base import Store
+from poolgate.store.records import Message
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500

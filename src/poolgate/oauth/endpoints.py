@@ -14,9 +14,9 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from poolgate.core import oauth
 from poolgate.core.context import Context
 from poolgate.core.errors import CognitoError
+from poolgate.core.oauth import oauth
 from poolgate.hosted import cookies
 from poolgate.hosted.flow import authorize_request, complete, oauth_error, redirect
 from poolgate.hosted.render import error_page

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
-from poolgate.core.records import (
+from poolgate.store.records import (
     AppClient,
     AuthorizationCode,
     Code,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 import sqlalchemy as sa
 
-from poolgate.core.records import AuthorizationCode
+from poolgate.store.records import AuthorizationCode
 from poolgate.store.schema import authorization_codes
 from poolgate.store.sql_base import SqlBase, dumps
 

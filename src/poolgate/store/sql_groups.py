@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from poolgate.core.records import Group, User
+from poolgate.store.records import Group, User
 from poolgate.store.schema import groups, user_groups, users
 from poolgate.store.sql_base import SqlBase
 from poolgate.store.sql_users import _user

@@ -14,7 +14,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from poolgate.core.records import ResourceServer, UICustomization
+from poolgate.store.records import ResourceServer, UICustomization
 from poolgate.store.schema import resource_servers, ui_customizations
 from poolgate.store.sql_base import SqlBase, dumps
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from poolgate.core.records import (
+from poolgate.store.records import (
     Message,
 )
 from poolgate.store.schema import (

@@ -8,13 +8,13 @@ from typing import Any, cast
 import orjson
 import sqlalchemy as sa
 
-from poolgate.core.records import (
+from poolgate.store.cache import MISSING
+from poolgate.store.records import (
     AppClient,
     PoolDomain,
     SigningKey,
     UserPool,
 )
-from poolgate.store.cache import MISSING
 from poolgate.store.schema import (
     app_clients,
     pool_domains,

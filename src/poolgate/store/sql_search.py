@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from poolgate.core.records import User
+from poolgate.store.records import User
 from poolgate.store.schema import users
 from poolgate.store.sql_base import SqlBase
 from poolgate.store.sql_users import _user, _user_values

@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from poolgate.core.records import (
+from poolgate.store.records import (
     Code,
     RefreshToken,
     User,

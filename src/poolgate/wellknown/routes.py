@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from poolgate.config import Settings
 from poolgate.core.context import Context
-from poolgate.core.signing_keys import jwks
+from poolgate.core.keys.signing_keys import jwks
 
 _CORS = {"Access-Control-Allow-Origin": "*"}
 

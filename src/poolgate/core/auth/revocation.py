@@ -1,0 +1,48 @@
+"""RevokeToken and AdminUserGlobalSignOut.
+
+Revoking a refresh token ends it and, through their shared ``origin_jti``, every
+access and id token minted from it, for Poolgate's own APIs; third-party verifiers
+keep accepting those JWTs until they expire, exactly as with Cognito (Cognito
+developer guide, "Revoking tokens").
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from poolgate.core.auth import tokens
+from poolgate.core.auth.client_auth import client_and_pool
+from poolgate.core.context import Context
+from poolgate.core.errors import (
+    UnauthorizedException,
+    UnsupportedOperationException,
+    UnsupportedTokenTypeException,
+)
+from poolgate.core.pools import clients
+from poolgate.core.users import lookup
+from poolgate.store.records import UserPool
+
+
+async def revoke_token(ctx: Context, client_id: str, token: str, client_secret: str | None) -> None:
+    client, _pool = await client_and_pool(ctx, client_id)
+    secret = clients.client_secret(ctx, client)
+    if secret is not None and not (
+        client_secret and hmac.compare_digest(secret.encode(), client_secret.encode())
+    ):
+        raise UnauthorizedException("The client secret is missing or does not match.")
+    if not client.settings.get("EnableTokenRevocation", True):
+        raise UnsupportedOperationException("Token revocation is not enabled for this client.")
+    if token.count(".") == 2:
+        raise UnsupportedTokenTypeException("Only refresh tokens can be revoked.")
+    stored = await ctx.store.get_refresh_token(tokens.hash_refresh_token(token))
+    # RFC 7009 2.2: an invalid token is not an error; one issued to another client is.
+    if stored is None:
+        return
+    if stored.client_id != client.id:
+        raise UnauthorizedException("The token was not issued to this client.")
+    await ctx.store.revoke_refresh_token(stored.token_hash, ctx.clock())
+
+
+async def admin_user_global_sign_out(ctx: Context, pool: UserPool, username: str) -> None:
+    user = await lookup.require_user(ctx, pool, username)
+    await ctx.store.revoke_user_tokens(pool.id, user.sub, ctx.clock())

@@ -1,0 +1,167 @@
+"""Where a user's codes go and what the message says, from the pool's settings
+(AutoVerifiedAttributes, VerificationMessageTemplate, AdminCreateUserConfig).
+
+Messages are sent after the transaction that created the code commits: a sender may
+write to the same database (the outbox) or talk to an SMTP server, and neither should
+happen for a change that is then rolled back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from poolgate.core.context import Context
+from poolgate.core.errors import InvalidParameterException
+from poolgate.core.messages import templates
+from poolgate.store.records import Message, User, UserPool
+
+
+@dataclass(frozen=True)
+class Destination:
+    medium: str  # EMAIL or SMS
+    attribute: str  # email or phone_number
+    address: str
+
+    def details(self) -> dict[str, str]:
+        """``CodeDeliveryDetailsType``: the address masked as Cognito shows it."""
+        masked = (
+            templates.mask_email(self.address)
+            if self.medium == templates.EMAIL
+            else templates.mask_phone(self.address)
+        )
+        return {
+            "Destination": masked,
+            "DeliveryMedium": self.medium,
+            "AttributeName": self.attribute,
+        }
+
+
+def _of(user: User, attribute: str) -> Destination | None:
+    address = user.attributes.get(attribute)
+    if not address:
+        return None
+    medium = templates.EMAIL if attribute == "email" else templates.SMS
+    return Destination(medium, attribute, address)
+
+
+def sign_up_destination(pool: UserPool, user: User) -> Destination | None:
+    """Cognito verifies the phone number when both are auto-verified."""
+    auto = pool.settings.get("AutoVerifiedAttributes") or []
+    for attribute in ("phone_number", "email"):
+        if attribute in auto:
+            destination = _of(user, attribute)
+            if destination is not None:
+                return destination
+    return None
+
+
+def simulated_destination(pool: UserPool, name: str) -> Destination:
+    """Where a code would have gone for a user who does not exist, shaped like a real
+    answer (PreventUserExistenceErrors)."""
+    auto = pool.settings.get("AutoVerifiedAttributes") or ["email"]
+    if "phone_number" in auto and name.startswith("+"):
+        return Destination(templates.SMS, "phone_number", name)
+    address = name if "@" in name else f"{name}@example.com"
+    return Destination(templates.EMAIL, "email", address)
+
+
+def attribute_destination(user: User, attribute: str) -> Destination:
+    destination = _of(user, attribute)
+    if destination is None:
+        raise InvalidParameterException(f"User has no attribute {attribute}.")
+    return destination
+
+
+def invitation_destinations(user: User, mediums: list[str] | None) -> list[Destination]:
+    wanted = mediums or [templates.SMS]
+    found = []
+    for medium in wanted:
+        attribute = "email" if medium == templates.EMAIL else "phone_number"
+        destination = _of(user, attribute)
+        if destination is None:
+            raise InvalidParameterException(
+                f"User has no attribute matching desired delivery mediums: {medium}"
+            )
+        found.append(destination)
+    return found
+
+
+def _verification_texts(pool: UserPool, medium: str) -> tuple[str, str]:
+    template: dict[str, Any] = pool.settings.get("VerificationMessageTemplate") or {}
+    if medium == templates.SMS:
+        return "", template.get("SmsMessage") or templates.DEFAULT_VERIFICATION_SMS_MESSAGE
+    return (
+        template.get("EmailSubject") or templates.DEFAULT_VERIFICATION_EMAIL_SUBJECT,
+        template.get("EmailMessage") or templates.DEFAULT_VERIFICATION_EMAIL_MESSAGE,
+    )
+
+
+def _invitation_texts(pool: UserPool, medium: str) -> tuple[str, str]:
+    config = pool.settings.get("AdminCreateUserConfig") or {}
+    template: dict[str, Any] = config.get("InviteMessageTemplate") or {}
+    if medium == templates.SMS:
+        return "", template.get("SMSMessage") or templates.DEFAULT_INVITATION_SMS_MESSAGE
+    return (
+        template.get("EmailSubject") or templates.DEFAULT_INVITATION_EMAIL_SUBJECT,
+        template.get("EmailMessage") or templates.DEFAULT_INVITATION_EMAIL_MESSAGE,
+    )
+
+
+async def send(ctx: Context, message: Message) -> None:
+    if ctx.sender is not None:
+        await ctx.sender.send(message)
+    else:
+        await ctx.store.add_message(message)
+
+
+async def send_code(
+    ctx: Context,
+    pool: UserPool,
+    user: User,
+    destination: Destination,
+    code: str,
+    purpose: str,
+    *,
+    display_username: str | None = None,
+) -> None:
+    subject, body = _verification_texts(pool, destination.medium)
+    await send(
+        ctx,
+        Message(
+            channel=destination.medium,
+            recipient=destination.address,
+            subject=templates.render(
+                subject, code=code, username=display_username or user.username
+            ),
+            body=templates.render(body, code=code, username=display_username or user.username),
+            created=ctx.clock(),
+            pool_id=pool.id,
+            username=user.username,
+            purpose=purpose,
+        ),
+    )
+
+
+async def send_invitation(
+    ctx: Context,
+    pool: UserPool,
+    user: User,
+    destination: Destination,
+    temporary_password: str,
+    display_username: str,
+) -> None:
+    subject, body = _invitation_texts(pool, destination.medium)
+    await send(
+        ctx,
+        Message(
+            channel=destination.medium,
+            recipient=destination.address,
+            subject=templates.render(subject, code=temporary_password, username=display_username),
+            body=templates.render(body, code=temporary_password, username=display_username),
+            created=ctx.clock(),
+            pool_id=pool.id,
+            username=user.username,
+            purpose="invitation",
+        ),
+    )

@@ -1,0 +1,83 @@
+"""ForgotPassword and ConfirmForgotPassword (Cognito developer guide, "Recovering
+user accounts"): a code to the verified contact the pool's AccountRecoverySetting
+prefers, then a new password with that code."""
+
+from __future__ import annotations
+
+from poolgate.core.auth import lockout, passwords
+from poolgate.core.auth.client_auth import (
+    check_secret_hash,
+    client_and_pool,
+    prevents_existence_errors,
+)
+from poolgate.core.context import Context
+from poolgate.core.errors import (
+    CodeMismatchException,
+    NotAuthorizedException,
+    UserNotFoundException,
+)
+from poolgate.core.messages import codes, delivery
+from poolgate.core.users import admin_users, lookup
+
+
+async def forgot_password(
+    ctx: Context, client_id: str, username: str, secret_hash: str | None
+) -> delivery.Destination:
+    client, pool = await client_and_pool(ctx, client_id)
+    user = await lookup.find_user(ctx, pool, username)
+    check_secret_hash(ctx, client, secret_hash, username, *([user.username] if user else []))
+    if user is None:
+        if prevents_existence_errors(client):
+            return delivery.simulated_destination(pool, username)
+        raise UserNotFoundException("Username/client id combination not found.")
+    if not user.enabled:
+        raise NotAuthorizedException("User is disabled.")
+    destination = admin_users.check_recoverable(pool, user)
+    async with ctx.store.transaction() as tx:
+        current = await tx.get_user_by_sub(pool.id, user.sub, for_update=True)
+        if current is None:
+            raise UserNotFoundException("Username/client id combination not found.")
+        codes.note_send(ctx, current, codes.FORGOT_PASSWORD)
+        await tx.put_user(current)
+        code = await codes.issue(ctx, tx, current, codes.FORGOT_PASSWORD, destination.address)
+    await delivery.send_code(
+        ctx, pool, user, destination, code, codes.FORGOT_PASSWORD, display_username=username
+    )
+    return destination
+
+
+async def confirm_forgot_password(
+    ctx: Context,
+    client_id: str,
+    username: str,
+    code: str,
+    password: str,
+    secret_hash: str | None,
+) -> None:
+    client, pool = await client_and_pool(ctx, client_id)
+    user = await lookup.find_user(ctx, pool, username)
+    check_secret_hash(ctx, client, secret_hash, username, *([user.username] if user else []))
+    if user is None:
+        if prevents_existence_errors(client):
+            raise CodeMismatchException("Invalid verification code provided, please try again.")
+        raise UserNotFoundException("Username/client id combination not found.")
+    passwords.check_policy(pool, password)
+    await passwords.check_history(ctx.sealer, pool, user, password)
+    error: Exception | None = None
+    async with ctx.store.transaction() as tx:
+        current = await tx.get_user_by_sub(pool.id, user.sub, for_update=True)
+        if current is None:
+            raise UserNotFoundException("Username/client id combination not found.")
+        verdict = await codes.check(ctx, tx, current, codes.FORGOT_PASSWORD, code)
+        if verdict.ok:
+            await passwords.set_password(ctx.sealer, pool, current, password)
+            # A reset password is a chosen one: the account is usable again.
+            current.status = lookup.CONFIRMED
+            current.state.pop("temporary_password_expires", None)
+            lockout.record_success(current)
+            current.modified = ctx.clock()
+            await tx.put_user(current)
+        else:
+            error = verdict.error
+    if error is not None:
+        raise error

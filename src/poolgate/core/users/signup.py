@@ -1,0 +1,198 @@
+"""SignUp, ConfirmSignUp, ResendConfirmationCode and AdminConfirmSignUp (Amazon
+Cognito developer guide, "Signing up and confirming user accounts")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from poolgate.core.auth import passwords
+from poolgate.core.auth.client_auth import (
+    check_secret_hash,
+    client_and_pool,
+    prevents_existence_errors,
+)
+from poolgate.core.context import Context
+from poolgate.core.errors import (
+    AliasExistsException,
+    CodeMismatchException,
+    InvalidParameterException,
+    NotAuthorizedException,
+    UsernameExistsException,
+    UserNotFoundException,
+)
+from poolgate.core.messages import codes, delivery
+from poolgate.core.users import attributes, lookup
+from poolgate.store.base import Conflict, Store
+from poolgate.store.records import User, UserPool
+
+
+@dataclass
+class SignUpResult:
+    user: User
+    delivery: delivery.Destination | None
+
+
+def _exists_message(pool: UserPool, implied: dict[str, str]) -> str:
+    if "email" in implied:
+        return "An account with the given email already exists."
+    if "phone_number" in implied:
+        return "An account with the given phone_number already exists."
+    return "User already exists"
+
+
+async def sign_up(
+    ctx: Context,
+    client_id: str,
+    username: str,
+    password: str,
+    user_attributes: list[dict[str, str]] | None,
+    secret_hash: str | None,
+) -> SignUpResult:
+    client, pool = await client_and_pool(ctx, client_id)
+    check_secret_hash(ctx, client, secret_hash, username)
+    if pool.settings.get("AdminCreateUserConfig", {}).get("AllowAdminCreateUserOnly"):
+        raise NotAuthorizedException("SignUp is not permitted for this user pool")
+    stored_name, sub, implied = lookup.new_username(pool, username)
+    given = attributes.parse(pool, user_attributes, client=client)
+    for name, value in implied.items():
+        if given.get(name, value) != value:
+            raise InvalidParameterException(f"The {name} attribute must match the username.")
+    values = {**given, **implied, "sub": sub}
+    attributes.check_required(pool, values)
+    passwords.check_policy(pool, password)
+    now = ctx.clock()
+    user = lookup.index_keys(
+        pool,
+        User(
+            pool_id=pool.id,
+            username=stored_name,
+            sub=sub,
+            status=lookup.UNCONFIRMED,
+            enabled=True,
+            created=now,
+            modified=now,
+            attributes=values,
+        ),
+    )
+    for field in implied:
+        # A user who signs in with an email or phone owns it from sign-up on.
+        if await lookup.alias_owner(ctx, pool, field, implied[field], excluding=sub):
+            raise UsernameExistsException(_exists_message(pool, implied))
+    if await ctx.store.get_user(pool.id, user.username_key) is not None:
+        raise UsernameExistsException(_exists_message(pool, implied))
+    user.credential_sealed = await passwords.seal_password(ctx.sealer, user, password)
+    destination = delivery.sign_up_destination(pool, user)
+    code = None
+    try:
+        async with ctx.store.transaction() as tx:
+            if destination is not None:
+                codes.note_send(ctx, user, codes.SIGN_UP)
+            await tx.create_user(user)
+            if destination is not None:
+                code = await codes.issue(ctx, tx, user, codes.SIGN_UP, destination.address)
+    except Conflict:
+        raise UsernameExistsException(_exists_message(pool, implied)) from None
+    if destination is not None and code is not None:
+        await delivery.send_code(
+            ctx, pool, user, destination, code, codes.SIGN_UP, display_username=username
+        )
+    return SignUpResult(user, destination)
+
+
+async def _confirm(
+    ctx: Context, store: Store, pool: UserPool, user: User, force_alias: bool
+) -> User:
+    """Mark ``user`` confirmed and, if the code went to a contact, that contact
+    verified; resolve alias collisions as Cognito does."""
+    user.status = lookup.CONFIRMED
+    user.modified = ctx.clock()
+    for field in ("email", "phone_number"):
+        if field not in (pool.settings.get("AutoVerifiedAttributes") or []):
+            continue
+        value = user.attributes.get(field)
+        if not value:
+            continue
+        owner = await lookup.alias_owner(ctx, pool, field, value, excluding=user.sub)
+        if owner is not None and field in lookup.alias_attributes(pool):
+            if not force_alias:
+                raise AliasExistsException(f"An account with the {field} already exists.")
+            owner.attributes[f"{field}_verified"] = "false"
+            owner.modified = user.modified
+            await store.put_user(lookup.index_keys(pool, owner))
+        user.attributes[f"{field}_verified"] = "true"
+    return user
+
+
+async def confirm_sign_up(
+    ctx: Context,
+    client_id: str,
+    username: str,
+    code: str,
+    secret_hash: str | None,
+    force_alias_creation: bool,
+) -> None:
+    client, pool = await client_and_pool(ctx, client_id)
+    user = await lookup.find_user(ctx, pool, username)
+    check_secret_hash(ctx, client, secret_hash, username, *([user.username] if user else []))
+    if user is None:
+        if prevents_existence_errors(client):
+            # "Account confirmation ... return[s] a response indicating a code was
+            # sent to a simulated destination": a wrong code, as for a real user.
+            raise CodeMismatchException("Invalid verification code provided, please try again.")
+        raise UserNotFoundException("Username/client id combination not found.")
+    if user.status != lookup.UNCONFIRMED:
+        raise NotAuthorizedException(f"User cannot be confirmed. Current status is {user.status}")
+    error: Exception | None = None
+    async with ctx.store.transaction() as tx:
+        current = await tx.get_user_by_sub(pool.id, user.sub, for_update=True)
+        if current is None or current.status != lookup.UNCONFIRMED:
+            raise NotAuthorizedException("User cannot be confirmed.")
+        verdict = await codes.check(ctx, tx, current, codes.SIGN_UP, code)
+        if verdict.ok:
+            confirmed = await _confirm(ctx, tx, pool, current, force_alias_creation)
+            await tx.put_user(lookup.index_keys(pool, confirmed))
+        else:
+            error = verdict.error
+    if error is not None:
+        raise error
+
+
+async def resend_confirmation_code(
+    ctx: Context, client_id: str, username: str, secret_hash: str | None
+) -> delivery.Destination:
+    client, pool = await client_and_pool(ctx, client_id)
+    user = await lookup.find_user(ctx, pool, username)
+    check_secret_hash(ctx, client, secret_hash, username, *([user.username] if user else []))
+    if user is None:
+        if prevents_existence_errors(client):
+            return delivery.simulated_destination(pool, username)
+        raise UserNotFoundException("Username/client id combination not found.")
+    if user.status != lookup.UNCONFIRMED:
+        raise InvalidParameterException("User is already confirmed.")
+    destination = delivery.sign_up_destination(pool, user)
+    if destination is None:
+        raise InvalidParameterException(
+            "Auto verification not turned on or no verifiable attribute for the user."
+        )
+    async with ctx.store.transaction() as tx:
+        current = await tx.get_user_by_sub(pool.id, user.sub, for_update=True)
+        if current is None:
+            raise UserNotFoundException("Username/client id combination not found.")
+        codes.note_send(ctx, current, codes.SIGN_UP)
+        await tx.put_user(current)
+        code = await codes.issue(ctx, tx, current, codes.SIGN_UP, destination.address)
+    await delivery.send_code(
+        ctx, pool, user, destination, code, codes.SIGN_UP, display_username=username
+    )
+    return destination
+
+
+async def admin_confirm_sign_up(ctx: Context, pool: UserPool, username: str) -> None:
+    user = await lookup.require_user(ctx, pool, username)
+    if user.status != lookup.UNCONFIRMED:
+        raise NotAuthorizedException(f"User cannot be confirmed. Current status is {user.status}")
+    async with ctx.store.transaction() as tx:
+        user.status = lookup.CONFIRMED
+        user.modified = ctx.clock()
+        await tx.put_user(user)
+        await tx.delete_code(pool.id, user.sub, codes.SIGN_UP)

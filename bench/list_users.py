@@ -31,8 +31,8 @@ from bench.provision import admin_client
 from bench.report import machine, percentile
 from bench.server import LocalServer
 from poolgate.config import normalize_database_url
+from poolgate.core.records import User
 from poolgate.core.users import lookup
-from poolgate.store.records import User
 from poolgate.store.sql import SqlStore
 
 GIVEN = ["Alice", "Bob", "Carol", "Dave", "Erin", "Frank", "Grace", "Heidi", "Ivan", "Judy"]

@@ -22,8 +22,8 @@ from poolgate.core.auth import flows, passwords
 from poolgate.core.context import Context
 from poolgate.core.groups import groups
 from poolgate.core.pools import clients, pools
+from poolgate.core.records import User
 from poolgate.core.users import lookup
-from poolgate.store.records import User
 from tests.conftest import BACKENDS
 
 ROOT = Path(__file__).resolve().parent.parent

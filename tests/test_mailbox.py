@@ -14,9 +14,9 @@ from starlette.applications import Starlette
 from typer.testing import CliRunner
 
 from poolgate.config import ConfigError, load_settings
+from poolgate.core.records import Message
 from poolgate.mailbox import mailbox_routes
 from poolgate.mailbox.cli import mailbox_app
-from poolgate.store.records import Message
 from poolgate.store.sql import SqlStore
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -17,17 +17,19 @@ from starlette.types import Receive, Scope, Send
 
 from poolgate.admin_keys import load_admin_key
 from poolgate.awsjson.endpoint import AwsJsonEndpoint
-from poolgate.bootstrap import open_context
+from poolgate.bootstrap import SharedContext
 from poolgate.config import Settings
 from poolgate.core.context import Context
-from poolgate.hosted.pages import HostedPages
+from poolgate.hosted import authorize, login, recovery, signup
+from poolgate.hosted.pages import Pages
 from poolgate.hosted.ui_assets import UIAssets
 from poolgate.mailbox import mailbox_routes
 from poolgate.oauth.endpoints import OAuthEndpoints
-from poolgate.store.base import Store
 from poolgate.wellknown.routes import WellKnown
 
 log = logging.getLogger("poolgate")
+
+PageHandler = Callable[[Pages, Request], Awaitable[Response]]
 
 
 class _Services:
@@ -44,14 +46,22 @@ class _Services:
 
         return Route(path, endpoint, methods=methods)
 
+    def page(self, path: str, handler: PageHandler, methods: list[str]) -> Route:
+        """A hosted page: a function of the pages' shared state and the request."""
+
+        async def endpoint(request: Request) -> Response:
+            return await handler(self.items["pages"], request)
+
+        return Route(path, endpoint, methods=methods)
+
     def asgi_route(self, path: str, key: str, methods: list[str]) -> Route:
         """A route to a plain ASGI app built by the lifespan."""
         return Route(path, _LateApp(self.items, key), methods=methods)
 
-    def store(self) -> Store:
+    def ctx(self) -> Context:
         ctx = self.items["ctx"]
         assert isinstance(ctx, Context)
-        return ctx.store
+        return ctx
 
 
 class _LateApp:
@@ -64,8 +74,10 @@ class _LateApp:
         await self.items[self.key](scope, receive, send)
 
 
-def create_app(settings: Settings) -> Starlette:
-    """The app; its store opens (and migrates) when the server starts it."""
+def create_app(settings: Settings, shared: SharedContext | None = None) -> Starlette:
+    """The app; its context opens (and migrates the store) when the server starts it.
+    ``shared``: the process's context, when the gateway serves beside it."""
+    shared = shared or SharedContext(settings)
     services = _Services()
 
     async def health(_: Request) -> Response:
@@ -76,22 +88,23 @@ def create_app(settings: Settings) -> Starlette:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         # Before the store opens, so a bad admin key setting leaks no connection.
         admin_key, _created = load_admin_key(settings)
-        ctx = await open_context(settings)
+        ctx = await shared.acquire()
         services.items.update(
             ctx=ctx,
             awsjson=AwsJsonEndpoint(ctx, {admin_key.access_key_id: admin_key}),
             wellknown=WellKnown(ctx, settings),
-            oauth=OAuthEndpoints(ctx, require_pkce=settings.require_pkce),
-            hosted=HostedPages(ctx, require_pkce=settings.require_pkce),
+            oauth=OAuthEndpoints(ctx),
+            pages=Pages(ctx, require_pkce=settings.require_pkce),
             ui=UIAssets(ctx),
         )
         log.info("poolgate ready at %s", settings.effective_public_url)
         try:
             yield
         finally:
-            await ctx.store.close()
+            await shared.release()
 
     r = services.route
+    p = services.page
     routes = [
         services.asgi_route("/", "awsjson", ["POST", "OPTIONS"]),
         Route("/health", health, methods=["GET"]),
@@ -103,24 +116,24 @@ def create_app(settings: Settings) -> Starlette:
             ["GET"],
         ),
         # OAuth 2.0 / OpenID Connect, at Cognito's paths.
-        r("/oauth2/authorize", "oauth", "authorize", ["GET"]),
+        p("/oauth2/authorize", authorize.authorize, ["GET"]),
         r("/oauth2/token", "oauth", "token", ["POST"]),
         r("/oauth2/userInfo", "oauth", "userinfo", ["GET", "POST"]),
         r("/oauth2/revoke", "oauth", "revoke", ["POST"]),
-        r("/logout", "oauth", "logout", ["GET"]),
+        p("/logout", authorize.logout, ["GET"]),
         # The hosted pages.
-        r("/login", "hosted", "login", ["GET", "POST"]),
-        r("/newPassword", "hosted", "new_password", ["POST"]),
-        r("/signup", "hosted", "signup", ["GET", "POST"]),
-        r("/confirm", "hosted", "confirm", ["GET", "POST"]),
-        r("/resendcode", "hosted", "resend_code", ["POST"]),
-        r("/forgotPassword", "hosted", "forgot_password", ["GET", "POST"]),
-        r("/confirmForgotPassword", "hosted", "confirm_forgot_password", ["POST"]),
+        p("/login", login.login, ["GET", "POST"]),
+        p("/newPassword", login.new_password, ["POST"]),
+        p("/signup", signup.signup, ["GET", "POST"]),
+        p("/confirm", signup.confirm, ["GET", "POST"]),
+        p("/resendcode", signup.resend_code, ["POST"]),
+        p("/forgotPassword", recovery.forgot_password, ["GET", "POST"]),
+        p("/confirmForgotPassword", recovery.confirm_forgot_password, ["POST"]),
         r("/_ui/{pool_id}/{client_id}/logo", "ui", "logo", ["GET"]),
     ]
     for path in ("/oauth2/token", "/oauth2/userInfo", "/oauth2/revoke"):
         routes.append(r(path, "oauth", "preflight", ["OPTIONS"]))
     if settings.mailbox:
         # The developer's view of the outbox; off in production (POOLGATE_MAILBOX=false).
-        routes += mailbox_routes(services.store)
+        routes += mailbox_routes(services.ctx)
     return Starlette(routes=routes, lifespan=lifespan)

@@ -2,15 +2,19 @@
 (migrated on open) and the ``Context`` every core operation takes.
 
 The server and the one-shot commands (``poolgate apply``) open it the same way, so a
-command run against a data directory sees exactly what the server there would.
+command run against a data directory sees exactly what the server there would. In the
+server, the identity provider and the gateway share one context per process
+(``SharedContext``): one store, one cache, one view of revocations.
 """
 
 from __future__ import annotations
 
+import asyncio
+
 from poolgate.config import Settings
 from poolgate.core.context import Context
-from poolgate.core.messages.templates import settings_sender
 from poolgate.crypto.sealing import Sealer, load_or_create_master_key
+from poolgate.mail.senders import settings_sender
 from poolgate.store.sql import SqlStore
 
 
@@ -27,3 +31,35 @@ async def open_context(settings: Settings) -> Context:
         issuer_template=settings.issuer_template,
         sender=settings_sender(settings, store),
     )
+
+
+class SharedContext:
+    """One context per process for every app that serves in it: opened by the first
+    app's startup, closed by the last app's shutdown."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._ctx: Context | None = None
+        self._users = 0
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> Context:
+        async with self._lock:
+            if self._ctx is None:
+                self._ctx = await open_context(self.settings)
+            self._users += 1
+            return self._ctx
+
+    async def release(self) -> None:
+        async with self._lock:
+            self._users -= 1
+            if self._users == 0 and self._ctx is not None:
+                ctx, self._ctx = self._ctx, None
+                await ctx.close()
+
+    @property
+    def ctx(self) -> Context:
+        """The open context (between an app's startup and its shutdown)."""
+        if self._ctx is None:
+            raise RuntimeError("the shared context is not open")
+        return self._ctx

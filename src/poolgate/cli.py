@@ -16,6 +16,7 @@ from poolgate.config import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
     from poolgate.apply import ApplyReport, Result
+    from poolgate.gateway.config import GatewayConfig
 
 app = typer.Typer(help="Poolgate: a self-hosted identity platform that speaks Amazon Cognito.")
 db_app = typer.Typer(help="Database schema commands.")
@@ -81,6 +82,7 @@ def serve(
     gateway when --gateway-port is given and the --config file declares [[apis]]."""
     from poolgate.admin_keys import load_admin_key
     from poolgate.app import create_app
+    from poolgate.bootstrap import SharedContext
     from poolgate.gateway.serving import listener, serve_all
 
     settings = _settings(
@@ -94,7 +96,7 @@ def serve(
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    gateway = _gateway_app(settings, config)
+    gateway_config = _gateway_config(settings, config)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     try:
         key, created = load_admin_key(settings)
@@ -110,12 +112,23 @@ def serve(
         )
     if workers is None:
         workers = _cores()
+
+    def apps() -> list[object]:
+        # One context per process, shared by the identity provider and the gateway.
+        shared = SharedContext(settings)
+        built: list[object] = [create_app(settings, shared)]
+        if gateway_config is not None:
+            from poolgate.gateway.app import create_gateway_app
+
+            built.append(create_gateway_app(gateway_config, settings, shared=shared))
+        return built
+
+    ports = [settings.port] + ([settings.gateway_port] if gateway_config is not None else [])
     if workers == 1:
-        servers = [listener(create_app(settings), settings.host, settings.port, settings.log_level)]
-        if gateway is not None:
-            servers.append(
-                listener(gateway, settings.host, settings.gateway_port, settings.log_level)
-            )
+        servers = [
+            listener(app, settings.host, port, settings.log_level)
+            for app, port in zip(apps(), ports, strict=True)
+        ]
         if not serve_all(servers):
             raise typer.Exit(3)
         return
@@ -123,7 +136,6 @@ def serve(
     from poolgate.workers import bind, can_reuse_port, prepare, supervise
 
     prepare(settings)
-    ports = [settings.port] + ([settings.gateway_port] if gateway is not None else [])
     reuse = can_reuse_port()
     # Bound here first so a taken port fails now, not in every worker. With
     # SO_REUSEPORT the check sockets close again and each worker binds its own.
@@ -134,15 +146,12 @@ def serve(
 
     def run_worker() -> bool:
         # Each worker builds its own apps: nothing made before the fork is shared.
-        apps: list[object] = [create_app(settings)]
-        if gateway is not None:
-            apps.append(_gateway_app(settings, config))
         sockets = (
             [bind(settings.host, port, reuse_port=True) for port in ports] if reuse else shared
         )
         servers = [
             listener(app, settings.host, port, settings.log_level)
-            for app, port in zip(apps, ports, strict=True)
+            for app, port in zip(apps(), ports, strict=True)
         ]
         return serve_all(servers, sockets)
 
@@ -150,8 +159,8 @@ def serve(
         raise typer.Exit(3)
 
 
-def _gateway_app(settings: Settings, config: Path | None) -> object | None:
-    """The gateway's app, when a port is set and the config file declares APIs.
+def _gateway_config(settings: Settings, config: Path | None) -> GatewayConfig | None:
+    """The gateway's configuration, when a port is set and the config file declares APIs.
 
     Routes are configuration, not stored state: they are read from the --config file
     here, at start, with relative code_dir paths resolved against its directory.
@@ -164,17 +173,15 @@ def _gateway_app(settings: Settings, config: Path | None) -> object | None:
             settings.gateway_port,
         )
         return None
-    from poolgate.gateway.app import create_gateway_app
     from poolgate.gateway.config import GatewayConfigError, parse
 
     try:
-        gateway_config = parse(settings.extra, config.resolve().parent)
+        return parse(settings.extra, config.resolve().parent)
     except GatewayConfigError as exc:
         typer.echo(f"poolgate: {config}: the gateway configuration has problems:", err=True)
         for problem in exc.problems:
             typer.echo(f"  {problem}", err=True)
         raise typer.Exit(2) from None
-    return create_gateway_app(gateway_config, settings)
 
 
 class OutputFormat(enum.StrEnum):
@@ -218,7 +225,7 @@ def apply_command(
         try:
             return await apply(ctx, declared.extra, base_dir=file.resolve().parent)
         finally:
-            await ctx.store.close()
+            await ctx.close()
 
     try:
         report = asyncio.run(run())

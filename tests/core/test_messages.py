@@ -18,16 +18,11 @@ from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 from poolgate.config import load_settings
 from poolgate.core.errors import CodeDeliveryFailureException
 from poolgate.core.messages import templates
-from poolgate.core.messages.templates import (
-    OutboxSender,
-    RoutingSender,
-    SmtpSender,
-    mask_email,
-    mask_phone,
-    render,
-    settings_sender,
-)
-from poolgate.store.records import Message
+from poolgate.core.messages.senders import OutboxSender, RoutingSender
+from poolgate.core.messages.templates import mask_email, mask_phone, render
+from poolgate.core.records import Message
+from poolgate.mail.senders import settings_sender
+from poolgate.mail.smtp import SmtpSender
 from poolgate.store.sql import SqlStore
 
 PASSWORD = "s3cret-smtp-password"

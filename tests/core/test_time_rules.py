@@ -20,9 +20,9 @@ from poolgate.core.errors import (
 )
 from poolgate.core.messages import codes
 from poolgate.core.pools import clients, pools
+from poolgate.core.records import User
 from poolgate.core.users import admin_users, lookup, signup
 from poolgate.crypto.sealing import Sealer
-from poolgate.store.records import User
 from poolgate.store.sql import SqlStore
 
 STRONG = "Travel!Guide123"

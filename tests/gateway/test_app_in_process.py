@@ -5,20 +5,24 @@ test moves, so a Poolgate token can be seen expiring without waiting an hour."""
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 
 from poolgate.config import Settings
+from poolgate.core.context import Context
+from poolgate.crypto.sealing import Sealer
 from poolgate.functions.runtime import Invocation
 from poolgate.functions.spec import FunctionSpec
 from poolgate.gateway.app import Gateway, create_gateway_app
 from poolgate.gateway.config import parse
+from poolgate.store.base import Store
 from tests.api.helpers import STRONG, client, email_pool
 from tests.api.test_sign_in import confirmed_user
 from tests.conftest import Server
@@ -89,8 +93,7 @@ async def setup(
         async def close(self) -> None:
             pass
 
-    async def store() -> Any:
-        return PoolStore()
+    ctx = Context(store=cast(Store, PoolStore()), sealer=Sealer(os.urandom(32)))
 
     clock = Clock()
     runtime = FakeRuntime()
@@ -98,7 +101,7 @@ async def setup(
         config,
         Settings(public_url=server.url, data_dir=tmp_path),
         runtime=runtime,
-        store_factory=store,
+        context=lambda: ctx,
         clock=clock,
     )
     gateway: Gateway = app.state.gateway

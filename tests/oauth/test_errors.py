@@ -16,7 +16,8 @@ import pytest
 
 from poolgate.core.clock import FrozenClock
 from poolgate.core.context import Context
-from poolgate.core.oauth import oauth
+from poolgate.core.oauth import authorization, codes, token
+from poolgate.core.oauth.errors import OAuthError
 from poolgate.core.pools import clients, pools
 from poolgate.core.users import admin_users, lookup
 from poolgate.crypto.sealing import Sealer
@@ -359,7 +360,7 @@ async def test_code_expires_after_five_minutes(ctx: Context) -> None:
     user = await lookup.find_user(ctx, pool, "a@example.com")
     assert user is not None
     verifier, challenge = pkce()
-    request = await oauth.validate_authorize(
+    request = await authorization.validate_authorize(
         ctx,
         {
             "client_id": client.id,
@@ -373,14 +374,14 @@ async def test_code_expires_after_five_minutes(ctx: Context) -> None:
     clock = ctx.clock
     assert isinstance(clock, FrozenClock)
 
-    fresh = await oauth.issue_code(ctx, request, user, int(clock()))
-    clock.advance(oauth.CODE_LIFETIME - 1)
-    minted = await oauth.exchange_code(ctx, client, pool, fresh, CALLBACK, verifier)
+    fresh = await codes.issue_code(ctx, request, user, int(clock()))
+    clock.advance(codes.CODE_LIFETIME - 1)
+    minted = await token.exchange_code(ctx, client, pool, fresh, CALLBACK, verifier)
     assert minted.id_token and minted.refresh_token
 
-    stale = await oauth.issue_code(ctx, request, user, int(clock()))
-    clock.advance(oauth.CODE_LIFETIME + 1)
-    with pytest.raises(oauth.OAuthError) as expired:
-        await oauth.exchange_code(ctx, client, pool, stale, CALLBACK, verifier)
+    stale = await codes.issue_code(ctx, request, user, int(clock()))
+    clock.advance(codes.CODE_LIFETIME + 1)
+    with pytest.raises(OAuthError) as expired:
+        await token.exchange_code(ctx, client, pool, stale, CALLBACK, verifier)
     assert expired.value.error == "invalid_grant"
     assert "expired" in expired.value.description

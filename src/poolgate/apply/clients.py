@@ -14,7 +14,7 @@ from poolgate.core.context import Context
 from poolgate.core.errors import CognitoError
 from poolgate.core.pools import clients, resource_servers
 from poolgate.core.pools.clients import client_settings
-from poolgate.store.records import AppClient, UserPool
+from poolgate.core.records import AppClient, UserPool
 
 
 def check_client(section: dict[str, Any], label: str, problems: list[str]) -> None:

@@ -11,7 +11,7 @@ from poolgate.apply.report import Result
 from poolgate.apply.values import differences
 from poolgate.core.context import Context
 from poolgate.core.pools import domains
-from poolgate.store.records import Settings, UserPool
+from poolgate.core.records import Settings, UserPool
 
 
 def check_domain(section: dict[str, Any], label: str, problems: list[str]) -> None:
@@ -61,7 +61,7 @@ async def plan_domain(
             return None
         return DomainPlan(domain, request, exists=True)
     if existing_pool is not None:
-        current = await ctx.store.get_pool_domain(existing_pool.id)
+        current = await domains.domain_of_pool(ctx, existing_pool.id)
         if current is not None:
             # Replacing it would break every link to the old hosted pages: the
             # operator decides that, not apply.

@@ -10,7 +10,7 @@ from poolgate.apply.checks import PLACEHOLDER_POOL_ID, check_members
 from poolgate.apply.report import Result
 from poolgate.core.context import Context
 from poolgate.core.groups import groups
-from poolgate.store.records import Group, UserPool
+from poolgate.core.records import Group, UserPool
 
 # CreateGroup's members that UpdateGroup can change, and the Group field of each.
 _GROUP_MEMBERS = {"Description": "description", "Precedence": "precedence", "RoleArn": "role_arn"}
@@ -44,7 +44,7 @@ async def plan_groups(
         request = {k: v for k, v in group_section.items() if k != "GroupName"}
         existing = None
         if existing_pool is not None:
-            existing = await ctx.store.get_group(existing_pool.id, name)
+            existing = await groups.find_group(ctx, existing_pool.id, name)
         changed: list[str] = []
         if existing is not None:
             # UpdateGroup semantics: what the file leaves out is kept.

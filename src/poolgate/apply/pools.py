@@ -19,7 +19,7 @@ from poolgate.core.context import Context
 from poolgate.core.errors import CognitoError
 from poolgate.core.pools import pools
 from poolgate.core.pools.pool_settings import CREATE_ONLY, pool_settings
-from poolgate.store.records import Settings, UserPool
+from poolgate.core.records import Settings, UserPool
 
 # Tables nested in a pool section that are not CreateUserPool members.
 _POOL_NESTING = ("clients", "domain", "groups", "users")

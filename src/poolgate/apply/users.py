@@ -14,8 +14,8 @@ from poolgate.core.auth import passwords
 from poolgate.core.context import Context
 from poolgate.core.errors import CognitoError
 from poolgate.core.groups import groups
+from poolgate.core.records import User, UserPool
 from poolgate.core.users import admin_users, attributes, lookup
-from poolgate.store.records import User, UserPool
 
 # A user section's keys that are not AdminCreateUser members (see the package's doc).
 _USER_EXTRAS = ("Groups", "Password", "Permanent")
@@ -167,13 +167,13 @@ async def _group_exists(
     if existing_pool is None:
         return False
     if name not in known:
-        known[name] = await ctx.store.get_group(existing_pool.id, name) is not None
+        known[name] = await groups.find_group(ctx, existing_pool.id, name) is not None
     return known[name]
 
 
 async def _groups_of(ctx: Context, pool: UserPool | None, user: User) -> set[str]:
     assert pool is not None
-    return {group.name for group in await ctx.store.groups_for_token(pool.id, user.sub)}
+    return await groups.group_names_of(ctx, pool.id, user.sub)
 
 
 async def apply_user(ctx: Context, pool: UserPool, plan: UserPlan) -> Result:

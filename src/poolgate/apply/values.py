@@ -8,8 +8,8 @@ from typing import Any
 
 import orjson
 
+from poolgate.core.records import Settings
 from poolgate.gateway.config_values import is_tables, label_of
-from poolgate.store.records import Settings
 
 __all__ = ["differences", "is_tables", "label_of", "normal", "show"]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from poolgate.awsjson.registry import Params, operation
-from poolgate.core.auth import flows
+from poolgate.awsjson.shapes import auth_response, authentication_result
+from poolgate.core.auth import flows, refresh
 from poolgate.core.context import Context
 
 
@@ -14,7 +15,7 @@ async def initiate_auth(ctx: Context, params: Params) -> dict[str, Any]:
     outcome = await flows.initiate_auth(
         ctx, params["ClientId"], params["AuthFlow"], params.get("AuthParameters") or {}
     )
-    return outcome.response()
+    return auth_response(outcome)
 
 
 @operation("AdminInitiateAuth")
@@ -26,7 +27,7 @@ async def admin_initiate_auth(ctx: Context, params: Params) -> dict[str, Any]:
         params.get("AuthParameters") or {},
         admin_pool_id=params["UserPoolId"],
     )
-    return outcome.response()
+    return auth_response(outcome)
 
 
 @operation("RespondToAuthChallenge")
@@ -38,7 +39,7 @@ async def respond_to_auth_challenge(ctx: Context, params: Params) -> dict[str, A
         params.get("ChallengeResponses") or {},
         params.get("Session"),
     )
-    return outcome.response()
+    return auth_response(outcome)
 
 
 @operation("AdminRespondToAuthChallenge")
@@ -51,13 +52,13 @@ async def admin_respond_to_auth_challenge(ctx: Context, params: Params) -> dict[
         params.get("Session"),
         admin_pool_id=params["UserPoolId"],
     )
-    return outcome.response()
+    return auth_response(outcome)
 
 
 @operation("GetTokensFromRefreshToken")
 async def get_tokens_from_refresh_token(ctx: Context, params: Params) -> dict[str, Any]:
-    outcome = await flows.get_tokens_from_refresh_token(
+    outcome = await refresh.get_tokens_from_refresh_token(
         ctx, params["ClientId"], params["RefreshToken"], params.get("ClientSecret")
     )
     assert outcome.tokens is not None
-    return {"AuthenticationResult": outcome.tokens.authentication_result()}
+    return {"AuthenticationResult": authentication_result(outcome.tokens)}

@@ -7,7 +7,7 @@ from typing import Any
 from poolgate.awsjson.registry import Params, operation
 from poolgate.core.context import Context
 from poolgate.core.pools import clients
-from poolgate.store.records import AppClient
+from poolgate.core.records import AppClient
 
 _NOT_SETTINGS = {"UserPoolId", "ClientId", "ClientName", "GenerateSecret"}
 

@@ -8,7 +8,7 @@ from poolgate.awsjson.registry import Params, operation
 from poolgate.awsjson.users import user_type
 from poolgate.core.context import Context
 from poolgate.core.groups import groups
-from poolgate.store.records import Group
+from poolgate.core.records import Group
 
 
 def group_type(group: Group) -> dict[str, Any]:

@@ -5,29 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from poolgate.awsjson.registry import Params, operation
+from poolgate.awsjson.shapes import pool_description
 from poolgate.core.context import Context
 from poolgate.core.pools import pools
-from poolgate.store.records import UserPool
 
 _NOT_SETTINGS = {"PoolName", "UserPoolTags", "UserPoolId"}
-
-
-def pool_description(pool: UserPool, domain: str | None, users: int = 0) -> dict[str, Any]:
-    """``UserPoolType`` as DescribeUserPool returns it."""
-    body: dict[str, Any] = {
-        "Id": pool.id,
-        "Name": pool.name,
-        "Arn": pool.arn,
-        "CreationDate": pool.created,
-        "LastModifiedDate": pool.modified,
-        **pool.settings,
-        "EstimatedNumberOfUsers": users,
-    }
-    if pool.tags:
-        body["UserPoolTags"] = pool.tags
-    if domain:
-        body["Domain"] = domain
-    return body
 
 
 def _settings_request(params: Params) -> dict[str, Any]:
@@ -45,9 +27,8 @@ async def create_user_pool(ctx: Context, params: Params) -> dict[str, Any]:
 @operation("DescribeUserPool")
 async def describe_user_pool(ctx: Context, params: Params) -> dict[str, Any]:
     pool = await pools.require_pool(ctx, params["UserPoolId"])
-    domain = await ctx.store.get_pool_domain(pool.id)
-    users = await ctx.store.count_users(pool.id)
-    return {"UserPool": pool_description(pool, domain.domain if domain else None, users)}
+    domain, users = await pools.describe_user_pool_extras(ctx, pool)
+    return {"UserPool": pool_description(pool, domain, users)}
 
 
 @operation("ListUserPools")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from poolgate.awsjson.registry import Params, operation
+from poolgate.awsjson.shapes import code_delivery_details
 from poolgate.core.context import Context
 from poolgate.core.users import forgot_password
 
@@ -14,7 +15,7 @@ async def forgot_password_(ctx: Context, params: Params) -> dict[str, Any]:
     destination = await forgot_password.forgot_password(
         ctx, params["ClientId"], params["Username"], params.get("SecretHash")
     )
-    return {"CodeDeliveryDetails": destination.details()}
+    return {"CodeDeliveryDetails": code_delivery_details(destination)}
 
 
 @operation("ConfirmForgotPassword")

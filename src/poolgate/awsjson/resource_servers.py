@@ -7,7 +7,7 @@ from typing import Any
 from poolgate.awsjson.registry import Params, operation
 from poolgate.core.context import Context
 from poolgate.core.pools import resource_servers
-from poolgate.store.records import ResourceServer
+from poolgate.core.records import ResourceServer
 
 
 def resource_server_type(server: ResourceServer) -> dict[str, Any]:

@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from poolgate.awsjson.registry import Params, operation
+from poolgate.awsjson.shapes import code_delivery_details
 from poolgate.core.auth import revocation
 from poolgate.core.context import Context
+from poolgate.core.pools import clients
 from poolgate.core.users import attributes, self_service
 
 
 @operation("GetUser")
 async def get_user(ctx: Context, params: Params) -> dict[str, Any]:
     grant = await self_service.get_user(ctx, params["AccessToken"])
-    client = await ctx.store.get_client(str(grant.claims.get("client_id", "")))
+    client = await clients.find_client(ctx, str(grant.claims.get("client_id", "")))
     allowed = attributes.readable(client, grant.pool)
     body: dict[str, Any] = {
         "Username": grant.user.username,
@@ -34,7 +36,7 @@ async def update_user_attributes(ctx: Context, params: Params) -> dict[str, Any]
     sent = await self_service.update_user_attributes(
         ctx, params["AccessToken"], params["UserAttributes"]
     )
-    return {"CodeDeliveryDetailsList": [destination.details() for destination in sent]}
+    return {"CodeDeliveryDetailsList": [code_delivery_details(destination) for destination in sent]}
 
 
 @operation("GetUserAttributeVerificationCode")
@@ -42,7 +44,7 @@ async def get_user_attribute_verification_code(ctx: Context, params: Params) -> 
     destination = await self_service.get_user_attribute_verification_code(
         ctx, params["AccessToken"], params["AttributeName"]
     )
-    return {"CodeDeliveryDetails": destination.details()}
+    return {"CodeDeliveryDetails": code_delivery_details(destination)}
 
 
 @operation("VerifyUserAttribute")

@@ -9,7 +9,7 @@ from typing import Any
 from poolgate.awsjson.registry import Params, operation
 from poolgate.core.context import Context
 from poolgate.core.pools import ui_customization
-from poolgate.store.records import UICustomization
+from poolgate.core.records import UICustomization
 
 
 def ui_customization_type(ctx: Context, customization: UICustomization) -> dict[str, Any]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from poolgate.awsjson.registry import Params, operation
+from poolgate.awsjson.shapes import code_delivery_details
 from poolgate.core.auth import revocation
 from poolgate.core.context import Context
 from poolgate.core.errors import InvalidParameterException
 from poolgate.core.pools import pools
+from poolgate.core.records import User
 from poolgate.core.users import (
     admin_users,
     attribute_changes,
@@ -17,7 +19,6 @@ from poolgate.core.users import (
     signup,
     user_search,
 )
-from poolgate.store.records import User
 
 
 def user_type(user: User, *, attributes_key: str = "Attributes") -> dict[str, Any]:
@@ -53,7 +54,7 @@ async def sign_up(ctx: Context, params: Params) -> dict[str, Any]:
     )
     body: dict[str, Any] = {"UserConfirmed": False, "UserSub": result.user.sub}
     if result.delivery is not None:
-        body["CodeDeliveryDetails"] = result.delivery.details()
+        body["CodeDeliveryDetails"] = code_delivery_details(result.delivery)
     return body
 
 
@@ -75,7 +76,7 @@ async def resend_confirmation_code(ctx: Context, params: Params) -> dict[str, An
     destination = await signup.resend_confirmation_code(
         ctx, params["ClientId"], params["Username"], params.get("SecretHash")
     )
-    return {"CodeDeliveryDetails": destination.details()}
+    return {"CodeDeliveryDetails": code_delivery_details(destination)}
 
 
 @operation("AdminConfirmSignUp")

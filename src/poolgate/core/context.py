@@ -13,7 +13,7 @@ from poolgate.store.base import Store
 
 if TYPE_CHECKING:
     from poolgate.core.keys.keyring import KeyRing
-    from poolgate.core.messages.templates import Sender
+    from poolgate.core.messages.senders import Sender
 
 
 @dataclass
@@ -33,6 +33,9 @@ class Context:
         from poolgate.core.keys.keyring import KeyRing
 
         self.keyring = KeyRing(self)
+
+    async def close(self) -> None:
+        await self.store.close()
 
     def issuer(self, pool_id: str) -> str:
         return self.issuer_template.replace("{pool_id}", pool_id)

@@ -20,10 +20,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Protocol
 
 import httpx
@@ -32,7 +31,10 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from poolgate.bootstrap import SharedContext
 from poolgate.config import Settings
+from poolgate.core.context import Context
+from poolgate.core.pools.pools import pools_named
 from poolgate.functions.runtime import FunctionRuntime, Invocation
 from poolgate.functions.spec import FunctionSpec
 from poolgate.gateway.authorizer import (
@@ -54,7 +56,6 @@ from poolgate.gateway.responses import (
 )
 from poolgate.gateway.routing import Match, Router
 from poolgate.gateway.upstream import UpstreamTimeout, UpstreamUnreachable, proxy
-from poolgate.store.base import Store
 
 __all__ = ["Gateway", "Invoker", "create_gateway_app"]
 
@@ -62,7 +63,6 @@ log = logging.getLogger("poolgate.gateway")
 
 # API Gateway's payload limit (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html).
 MAX_BODY = 10 * 1024 * 1024
-_POOL_ID = re.compile(r"^[\w-]+_[0-9a-zA-Z]+$")
 _METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
@@ -88,18 +88,18 @@ class Gateway:
         settings: Settings,
         *,
         runtime: Invoker | None = None,
-        store_factory: Callable[[], Awaitable[Store]] | None = None,
+        context: Callable[[], Context] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        """``context``: core's context for this process (the identity provider's,
+        shared); authorizers resolve the pools they name through it."""
         self.config = config
         self.settings = settings
         self.clock = clock
         self.router = Router(config.apis)
         self._runtime = runtime
         self._owns_runtime = runtime is None
-        self._store_factory = store_factory or self._open_store
-        self._store: Store | None = None
-        self._store_lock = asyncio.Lock()
+        self._context = context
         # Invocations whose integration timed out, still running to their end.
         self._orphans: set[asyncio.Future[Any]] = set()
         self.jwks_http = httpx.AsyncClient(timeout=5.0)
@@ -143,38 +143,12 @@ class Gateway:
             await self._runtime.close()
         await self.jwks_http.aclose()
         await self.upstream_http.aclose()
-        if self._store is not None:
-            await self._store.close()
-            self._store = None
-
-    async def _open_store(self) -> Store:
-        from poolgate.store.sql import SqlStore
-
-        # The identity provider migrates the schema; the gateway only reads pools.
-        return await SqlStore.open(self.settings.effective_database_url, migrate_schema=False)
-
-    async def store(self) -> Store:
-        if self._store is None:
-            async with self._store_lock:
-                if self._store is None:
-                    self._store = await self._store_factory()
-        return self._store
 
     async def resolve_pool(self, reference: str) -> list[str]:
         """The ids of the pools ``reference`` names: a pool id, or a pool name."""
-        store = await self.store()
-        if _POOL_ID.match(reference):
-            pool = await store.get_pool(reference)
-            if pool is not None:
-                return [pool.id]
-        ids: list[str] = []
-        after: str | None = None
-        while True:
-            page = await store.list_pools(60, after)
-            ids.extend(pool.id for pool in page if pool.name == reference)
-            if len(page) < 60:
-                return ids
-            after = page[-1].id
+        if self._context is None:
+            raise RuntimeError("the gateway was built without core's context")
+        return await pools_named(self._context(), reference)
 
     # ----------------------------------------------------------------- requests
 
@@ -407,21 +381,29 @@ def create_gateway_app(
     settings: Settings,
     *,
     runtime: Invoker | None = None,
-    store_factory: Callable[[], Awaitable[Store]] | None = None,
+    shared: SharedContext | None = None,
+    context: Callable[[], Context] | None = None,
     clock: Callable[[], float] = time.time,
 ) -> Starlette:
     """The gateway's ASGI app. Without ``runtime`` it starts a ``FunctionRuntime``
-    logging to ``{data_dir}/logs`` and registers the configured functions; pools named
-    by authorizers are resolved through a store opened on first need."""
-    gateway = Gateway(config, settings, runtime=runtime, store_factory=store_factory, clock=clock)
+    logging to ``{data_dir}/logs`` and registers the configured functions. Pools named
+    by authorizers are resolved through core: ``shared`` is the process's context (the
+    identity provider's), acquired for the app's lifetime; tests may pass ``context``."""
+    if shared is not None:
+        context = lambda: shared.ctx  # noqa: E731
+    gateway = Gateway(config, settings, runtime=runtime, context=context, clock=clock)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if shared is not None:
+            await shared.acquire()
         await gateway.start()
         try:
             yield
         finally:
             await gateway.stop()
+            if shared is not None:
+                await shared.release()
 
     app = Starlette(
         routes=[Route("/{path:path}", gateway.handle, methods=_METHODS)], lifespan=lifespan

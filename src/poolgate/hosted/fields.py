@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from poolgate.core.records import UserPool
 from poolgate.core.users import lookup
-from poolgate.store.records import UserPool
 
 _LABELS = {
     "email": ("Email", "email", "email"),

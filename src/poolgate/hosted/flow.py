@@ -10,10 +10,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from poolgate.core.context import Context
-from poolgate.core.oauth import oauth
+from poolgate.core.oauth import authorization, codes
+from poolgate.core.oauth.errors import OAuthError
+from poolgate.core.records import User
 from poolgate.hosted import cookies
 from poolgate.hosted.render import error_page
-from poolgate.store.records import User
 
 
 def _with_query(url: str, params: dict[str, str]) -> str:
@@ -29,7 +30,7 @@ def redirect(url: str) -> RedirectResponse:
 async def oauth_error(
     ctx: Context,
     request: Request,
-    error: oauth.OAuthError,
+    error: OAuthError,
     redirect_uri: str | None,
     state: str | None,
     *,
@@ -57,12 +58,14 @@ async def oauth_error(
 
 async def authorize_request(
     ctx: Context, request: Request, require_pkce: bool
-) -> oauth.AuthorizeRequest | Response:
+) -> authorization.AuthorizeRequest | Response:
     """The OAuth request carried in the page's query, checked again on every step (the
     browser could have altered it)."""
     try:
-        return await oauth.validate_authorize(ctx, request.query_params, require_pkce=require_pkce)
-    except oauth.OAuthError as error:
+        return await authorization.validate_authorize(
+            ctx, request.query_params, require_pkce=require_pkce
+        )
+    except OAuthError as error:
         params = request.query_params
         return await oauth_error(
             ctx, request, error, params.get("redirect_uri"), params.get("state"),
@@ -71,17 +74,17 @@ async def authorize_request(
 
 
 async def complete(
-    ctx: Context, request: Request, areq: oauth.AuthorizeRequest, user: User, auth_time: int
+    ctx: Context, request: Request, areq: authorization.AuthorizeRequest, user: User, auth_time: int
 ) -> Response:
     """Signed in: remember the browser session and return to the application."""
     if areq.response_type == "code":
-        code = await oauth.issue_code(ctx, areq, user, auth_time)
+        code = await codes.issue_code(ctx, areq, user, auth_time)
         params = {"code": code}
         if areq.state:
             params["state"] = areq.state
         response: Response = redirect(_with_query(areq.redirect_uri, params))
     else:
-        minted = await oauth.implicit_tokens(ctx, areq, user, auth_time)
+        minted = await codes.implicit_tokens(ctx, areq, user, auth_time)
         fragment = {
             "access_token": minted.access_token,
             "token_type": "Bearer",

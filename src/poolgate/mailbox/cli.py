@@ -12,8 +12,8 @@ from typing import Annotated
 import typer
 
 from poolgate.config import ConfigError, Settings, load_settings
+from poolgate.core.records import Message
 from poolgate.mailbox.routes import MAX_LIMIT, format_age, message_json
-from poolgate.store.records import Message
 
 mailbox_app = typer.Typer(
     help="Read the outbox: codes and invitations Poolgate kept.",
@@ -31,14 +31,15 @@ def _settings(config: Path | None, data_dir: Path | None) -> Settings:
         raise typer.Exit(2) from None
 
 
-async def _read(url: str, recipient: str | None, limit: int) -> list[Message]:
-    from poolgate.store.sql import SqlStore
+async def _read(settings: Settings, recipient: str | None, limit: int) -> list[Message]:
+    from poolgate.bootstrap import open_context
+    from poolgate.core.messages import outbox
 
-    store = await SqlStore.open(url)
+    ctx = await open_context(settings)
     try:
-        return await store.list_messages(recipient=recipient, limit=limit)
+        return await outbox.list_messages(ctx, recipient=recipient, limit=limit)
     finally:
-        await store.close()
+        await ctx.close()
 
 
 def _print(messages: list[Message], now: float) -> None:
@@ -82,7 +83,7 @@ def mailbox(
             typer.echo(f"poolgate: no database at {db} (start the server first?)", err=True)
             raise typer.Exit(1)
     try:
-        found = asyncio.run(_read(settings.effective_database_url, recipient or None, limit))
+        found = asyncio.run(_read(settings, recipient or None, limit))
     except Exception as exc:
         typer.echo(f"poolgate: cannot read the outbox: {exc}", err=True)
         raise typer.Exit(1) from None

@@ -16,8 +16,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from poolgate.store.base import Store
-from poolgate.store.records import Message
+from poolgate.core.context import Context
+from poolgate.core.messages import outbox
+from poolgate.core.records import Message
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
@@ -102,9 +103,9 @@ def _parse_after(raw: str | None) -> int | None:
     return after
 
 
-def mailbox_routes(store_getter: Callable[[], Store]) -> list[Route]:
-    """``GET /_mailbox`` (HTML) and ``GET /_mailbox/messages`` (JSON), over the store
-    ``store_getter`` returns at request time (the app opens it in its lifespan)."""
+def mailbox_routes(ctx_getter: Callable[[], Context]) -> list[Route]:
+    """``GET /_mailbox`` (HTML) and ``GET /_mailbox/messages`` (JSON), over the context
+    ``ctx_getter`` returns at request time (the app opens it in its lifespan)."""
 
     async def messages(request: Request) -> Response:
         query = request.query_params
@@ -113,8 +114,8 @@ def mailbox_routes(store_getter: Callable[[], Store]) -> list[Route]:
             after = _parse_after(query.get("after"))
         except QueryError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
-        found = await store_getter().list_messages(
-            recipient=query.get("recipient") or None, limit=limit, after_id=after
+        found = await outbox.list_messages(
+            ctx_getter(), recipient=query.get("recipient") or None, limit=limit, after_id=after
         )
         return JSONResponse(
             {"messages": [message_json(m) for m in found]},
@@ -128,7 +129,7 @@ def mailbox_routes(store_getter: Callable[[], Store]) -> list[Route]:
         except QueryError as exc:
             return PlainTextResponse(str(exc), status_code=400, headers=_PAGE_HEADERS)
         recipient = query.get("recipient", "").strip()
-        found = await store_getter().list_messages(recipient=recipient or None, limit=limit)
+        found = await outbox.list_messages(ctx_getter(), recipient=recipient or None, limit=limit)
         now = time.time()
         html = _templates.get_template("mailbox.html").render(
             path=request.url.path,

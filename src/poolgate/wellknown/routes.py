@@ -14,7 +14,8 @@ from starlette.responses import Response
 
 from poolgate.config import Settings
 from poolgate.core.context import Context
-from poolgate.core.keys.signing_keys import jwks
+from poolgate.core.keys.jwks import pool_jwks
+from poolgate.core.pools.pools import find_pool
 
 _CORS = {"Access-Control-Allow-Origin": "*"}
 
@@ -39,14 +40,12 @@ class WellKnown:
 
     async def jwks(self, request: Request) -> Response:
         pool_id = request.path_params["pool_id"]
-        if await self.ctx.store.get_pool(pool_id) is None:
-            return _not_found(pool_id)
-        keys = await self.ctx.store.list_signing_keys(pool_id)
-        return _json(jwks(keys, self.ctx.clock()))
+        keys = await pool_jwks(self.ctx, pool_id)
+        return _not_found(pool_id) if keys is None else _json(keys)
 
     async def openid_configuration(self, request: Request) -> Response:
         pool_id = request.path_params["pool_id"]
-        if await self.ctx.store.get_pool(pool_id) is None:
+        if await find_pool(self.ctx, pool_id) is None:
             return _not_found(pool_id)
         return _json(discovery(self.settings, pool_id))
 

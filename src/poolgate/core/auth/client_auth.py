@@ -14,7 +14,7 @@ import hmac
 from poolgate.core.context import Context
 from poolgate.core.errors import NotAuthorizedException, ResourceNotFoundException
 from poolgate.core.pools import clients
-from poolgate.store.records import AppClient, UserPool
+from poolgate.core.records import AppClient, UserPool
 
 
 async def client_and_pool(ctx: Context, client_id: str) -> tuple[AppClient, UserPool]:

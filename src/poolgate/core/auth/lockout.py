@@ -9,7 +9,7 @@ State lives in ``user.state["lockout"]``; callers store the user.
 from __future__ import annotations
 
 from poolgate.core.errors import NotAuthorizedException
-from poolgate.store.records import User
+from poolgate.core.records import User
 
 FREE_FAILURES = 5
 MAX_LOCK = 15 * 60.0

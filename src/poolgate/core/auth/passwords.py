@@ -15,8 +15,8 @@ from typing import Any
 
 from poolgate.core.auth import srp
 from poolgate.core.errors import InvalidPasswordException, PasswordHistoryPolicyViolationException
+from poolgate.core.records import User, UserPool
 from poolgate.crypto.sealing import Sealer
-from poolgate.store.records import User, UserPool
 
 # Cognito's accepted special characters (Cognito developer guide, "Password policies").
 SYMBOLS = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- "

@@ -19,8 +19,8 @@ from poolgate.core.errors import (
     UnsupportedTokenTypeException,
 )
 from poolgate.core.pools import clients
+from poolgate.core.records import UserPool
 from poolgate.core.users import lookup
-from poolgate.store.records import UserPool
 
 
 async def revoke_token(ctx: Context, client_id: str, token: str, client_secret: str | None) -> None:

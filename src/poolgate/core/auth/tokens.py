@@ -25,8 +25,8 @@ from poolgate.core.context import Context
 from poolgate.core.errors import NotAuthorizedException, UserNotFoundException
 from poolgate.core.groups import groups
 from poolgate.core.pools import clients
+from poolgate.core.records import AppClient, RefreshToken, User, UserPool
 from poolgate.core.users import attributes
-from poolgate.store.records import AppClient, RefreshToken, User, UserPool
 
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 _BOOLEAN_CLAIMS = {"email_verified", "phone_number_verified"}
@@ -38,19 +38,6 @@ class Tokens:
     access_token: str
     refresh_token: str | None
     expires_in: int
-
-    def authentication_result(self) -> dict[str, Any]:
-        """``AuthenticationResultType``."""
-        result: dict[str, Any] = {
-            "AccessToken": self.access_token,
-            "ExpiresIn": self.expires_in,
-            "TokenType": "Bearer",
-        }
-        if self.id_token is not None:
-            result["IdToken"] = self.id_token
-        if self.refresh_token is not None:
-            result["RefreshToken"] = self.refresh_token
-        return result
 
 
 def hash_refresh_token(token: str) -> str:

@@ -1,1 +1,2 @@
-"""groups"""
+"""User pool groups (``groups``): CreateGroup ... ListUsersInGroup, and the
+``cognito:groups`` / ``cognito:roles`` claims of tokens."""

@@ -20,9 +20,9 @@ from poolgate.core.errors import (
 )
 from poolgate.core.pagination import decode_token, encode_token
 from poolgate.core.pools.pools import require_pool
+from poolgate.core.records import Group, User
 from poolgate.core.users.lookup import require_user
 from poolgate.store.base import Conflict
-from poolgate.store.records import Group, User
 
 # QueryLimitType's maximum, used when Limit is absent (or 0, which would page nothing).
 DEFAULT_LIMIT = 60
@@ -51,6 +51,15 @@ def _page(items: Sequence[T], limit: int, key: Callable[[T], str]) -> tuple[list
 
 def _limit(limit: int | None) -> int:
     return limit or DEFAULT_LIMIT
+
+
+async def find_group(ctx: Context, pool_id: str, name: str) -> Group | None:
+    return await ctx.store.get_group(pool_id, name)
+
+
+async def group_names_of(ctx: Context, pool_id: str, sub: str) -> set[str]:
+    """The names of the groups a user (by sub) belongs to, in one query."""
+    return {group.name for group in await ctx.store.groups_for_token(pool_id, sub)}
 
 
 async def require_group(ctx: Context, pool_id: str, name: str) -> Group:

@@ -1,1 +1,2 @@
-"""keys"""
+"""Token signing keys: generated and sealed (``signing_keys``), parsed once and cached
+per process (``keyring``), published as a pool's JWKS (``jwks``)."""

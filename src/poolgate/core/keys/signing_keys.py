@@ -11,8 +11,8 @@ import hashlib
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from poolgate.core.records import SigningKey
 from poolgate.crypto.sealing import Sealer
-from poolgate.store.records import SigningKey
 
 TOKEN_USES = ("id", "access")
 

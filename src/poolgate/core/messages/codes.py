@@ -18,8 +18,8 @@ from poolgate.core.errors import (
     ExpiredCodeException,
     LimitExceededException,
 )
+from poolgate.core.records import Code, User
 from poolgate.store.base import Store
-from poolgate.store.records import Code, User
 
 SIGN_UP = "signup"
 FORGOT_PASSWORD = "forgot_password"

@@ -14,7 +14,7 @@ from typing import Any
 from poolgate.core.context import Context
 from poolgate.core.errors import InvalidParameterException
 from poolgate.core.messages import templates
-from poolgate.store.records import Message, User, UserPool
+from poolgate.core.records import Message, User, UserPool
 
 
 @dataclass(frozen=True)
@@ -23,18 +23,12 @@ class Destination:
     attribute: str  # email or phone_number
     address: str
 
-    def details(self) -> dict[str, str]:
-        """``CodeDeliveryDetailsType``: the address masked as Cognito shows it."""
-        masked = (
-            templates.mask_email(self.address)
-            if self.medium == templates.EMAIL
-            else templates.mask_phone(self.address)
-        )
-        return {
-            "Destination": masked,
-            "DeliveryMedium": self.medium,
-            "AttributeName": self.attribute,
-        }
+    @property
+    def masked(self) -> str:
+        """The address as Cognito shows it (``CodeDeliveryDetailsType.Destination``)."""
+        if self.medium == templates.EMAIL:
+            return templates.mask_email(self.address)
+        return templates.mask_phone(self.address)
 
 
 def _of(user: User, attribute: str) -> Destination | None:

@@ -23,8 +23,8 @@ from poolgate.core.errors import (
 from poolgate.core.pagination import decode_token, encode_token
 from poolgate.core.pools import resource_servers
 from poolgate.core.pools.pools import require_pool
+from poolgate.core.records import AppClient, Settings, UserPool
 from poolgate.store.base import Conflict
-from poolgate.store.records import AppClient, Settings, UserPool
 
 DEFAULT_AUTH_FLOWS = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"]
 LEGACY_AUTH_FLOWS = {"ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH"}
@@ -226,6 +226,10 @@ def _oauth(
         settings["AllowedOAuthFlows"] = flows
     if scopes:
         settings["AllowedOAuthScopes"] = scopes
+
+
+async def find_client(ctx: Context, client_id: str) -> AppClient | None:
+    return await ctx.store.get_client(client_id) if client_id else None
 
 
 async def require_client(ctx: Context, pool_id: str, client_id: str) -> AppClient:

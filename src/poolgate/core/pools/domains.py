@@ -12,8 +12,8 @@ from typing import Any
 from poolgate.core.context import Context
 from poolgate.core.errors import InvalidParameterException
 from poolgate.core.pools.pools import require_pool
+from poolgate.core.records import PoolDomain
 from poolgate.store.base import Conflict
-from poolgate.store.records import PoolDomain
 
 
 async def create_user_pool_domain(
@@ -33,6 +33,10 @@ async def create_user_pool_domain(
             "Domain already associated with another user pool."
         ) from None
     return record
+
+
+async def domain_of_pool(ctx: Context, pool_id: str) -> PoolDomain | None:
+    return await ctx.store.get_pool_domain(pool_id)
 
 
 async def describe_user_pool_domain(ctx: Context, domain: str) -> PoolDomain | None:

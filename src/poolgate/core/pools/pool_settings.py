@@ -13,7 +13,7 @@ import copy
 from typing import Any
 
 from poolgate.core.errors import InvalidParameterException
-from poolgate.store.records import Settings
+from poolgate.core.records import Settings
 
 DEFAULT_PASSWORD_POLICY: dict[str, Any] = {
     "MinimumLength": 8,

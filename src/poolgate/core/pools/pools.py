@@ -3,6 +3,7 @@ DeleteUserPool (Amazon Cognito API reference, "User pools")."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -12,8 +13,10 @@ from poolgate.core.errors import InvalidParameterException, ResourceNotFoundExce
 from poolgate.core.keys.signing_keys import generate_pool_keys
 from poolgate.core.pagination import decode_token, encode_token
 from poolgate.core.pools.pool_settings import MAX_CUSTOM_ATTRIBUTES, custom_attribute, pool_settings
+from poolgate.core.records import UserPool
 from poolgate.store.base import Conflict
-from poolgate.store.records import UserPool
+
+_POOL_ID = re.compile(r"^[\w-]+_[0-9a-zA-Z]+$")
 
 
 async def require_pool(ctx: Context, pool_id: str) -> UserPool:
@@ -21,6 +24,33 @@ async def require_pool(ctx: Context, pool_id: str) -> UserPool:
     if pool is None:
         raise ResourceNotFoundException(f"User pool {pool_id} does not exist.")
     return pool
+
+
+async def find_pool(ctx: Context, pool_id: str) -> UserPool | None:
+    return await ctx.store.get_pool(pool_id)
+
+
+async def describe_user_pool_extras(ctx: Context, pool: UserPool) -> tuple[str | None, int]:
+    """What DescribeUserPool adds to a pool's settings: its domain and its user count."""
+    domain = await ctx.store.get_pool_domain(pool.id)
+    return (domain.domain if domain else None), await ctx.store.count_users(pool.id)
+
+
+async def pools_named(ctx: Context, reference: str) -> list[str]:
+    """The ids of the pools ``reference`` names: a pool id, or a pool name (several
+    pools may share a name)."""
+    if _POOL_ID.match(reference):
+        pool = await ctx.store.get_pool(reference)
+        if pool is not None:
+            return [pool.id]
+    ids: list[str] = []
+    after: str | None = None
+    while True:
+        page = await ctx.store.list_pools(60, after)
+        ids.extend(pool.id for pool in page if pool.name == reference)
+        if len(page) < 60:
+            return ids
+        after = page[-1].id
 
 
 async def create_user_pool(

@@ -24,8 +24,8 @@ from poolgate.core.context import Context
 from poolgate.core.errors import InvalidParameterException, ResourceNotFoundException
 from poolgate.core.pagination import decode_token, encode_token
 from poolgate.core.pools.pools import require_pool
+from poolgate.core.records import ResourceServer
 from poolgate.store.base import Conflict
-from poolgate.store.records import ResourceServer
 
 # ListResourceServersLimitType's maximum; used when MaxResults is absent (the current
 # API reference and botocore's model make it optional).

@@ -22,7 +22,7 @@ from poolgate.core.context import Context
 from poolgate.core.errors import InvalidParameterException
 from poolgate.core.pools.clients import require_client
 from poolgate.core.pools.pools import require_pool
-from poolgate.store.records import UICustomization
+from poolgate.core.records import UICustomization
 
 ALL = "ALL"
 # "The maximum allowable size for a logo image file is 100 KB."

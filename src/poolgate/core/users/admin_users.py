@@ -14,9 +14,9 @@ from poolgate.core.errors import (
     UsernameExistsException,
 )
 from poolgate.core.messages import codes, delivery
+from poolgate.core.records import User, UserPool
 from poolgate.core.users import attributes, lookup
 from poolgate.store.base import Conflict
-from poolgate.store.records import User, UserPool
 
 
 def _temporary_expiry(ctx: Context, pool: UserPool) -> float:

@@ -18,8 +18,8 @@ from poolgate.core.errors import (
 )
 from poolgate.core.messages import codes, delivery
 from poolgate.core.messages.delivery import Destination
+from poolgate.core.records import AppClient, User, UserPool
 from poolgate.core.users import attributes, lookup
-from poolgate.store.records import AppClient, User, UserPool
 
 CONTACTS = ("email", "phone_number")
 

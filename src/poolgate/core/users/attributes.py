@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from poolgate.core.errors import InvalidParameterException, NotAuthorizedException
-from poolgate.store.records import AppClient, UserPool
+from poolgate.core.records import AppClient, UserPool
 
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 PHONE_RE = re.compile(r"\+[0-9]{4,15}")

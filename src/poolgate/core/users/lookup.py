@@ -7,8 +7,8 @@ from __future__ import annotations
 from poolgate.core import ids
 from poolgate.core.context import Context
 from poolgate.core.errors import InvalidParameterException, UserNotFoundException
+from poolgate.core.records import User, UserPool
 from poolgate.core.users.attributes import EMAIL_RE, PHONE_RE
-from poolgate.store.records import User, UserPool
 
 UNCONFIRMED = "UNCONFIRMED"
 CONFIRMED = "CONFIRMED"

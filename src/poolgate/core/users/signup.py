@@ -21,9 +21,9 @@ from poolgate.core.errors import (
     UserNotFoundException,
 )
 from poolgate.core.messages import codes, delivery
+from poolgate.core.records import User, UserPool
 from poolgate.core.users import attributes, lookup
 from poolgate.store.base import Conflict, Store
-from poolgate.store.records import User, UserPool
 
 
 @dataclass

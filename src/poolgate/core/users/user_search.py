@@ -17,8 +17,8 @@ import regex
 
 from poolgate.core.context import Context
 from poolgate.core.errors import InvalidParameterException
+from poolgate.core.records import User, UserPool
 from poolgate.core.users import lookup
-from poolgate.store.records import User, UserPool
 
 SEARCHABLE = {
     "username",

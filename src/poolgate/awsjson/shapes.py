@@ -1,0 +1,66 @@
+"""Core's results in the AWS JSON wire shapes that several operations share
+(``AuthenticationResultType``, ``CodeDeliveryDetailsType``, ``UserPoolType``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from poolgate.core.auth.outcome import AuthOutcome
+from poolgate.core.auth.tokens import Tokens
+from poolgate.core.messages.delivery import Destination
+from poolgate.core.records import UserPool
+
+
+def authentication_result(tokens: Tokens) -> dict[str, Any]:
+    """``AuthenticationResultType``."""
+    result: dict[str, Any] = {
+        "AccessToken": tokens.access_token,
+        "ExpiresIn": tokens.expires_in,
+        "TokenType": "Bearer",
+    }
+    if tokens.id_token is not None:
+        result["IdToken"] = tokens.id_token
+    if tokens.refresh_token is not None:
+        result["RefreshToken"] = tokens.refresh_token
+    return result
+
+
+def auth_response(outcome: AuthOutcome) -> dict[str, Any]:
+    """InitiateAuth's and RespondToAuthChallenge's response members."""
+    body: dict[str, Any] = {}
+    if outcome.challenge_name is not None:
+        body["ChallengeName"] = outcome.challenge_name
+        body["ChallengeParameters"] = outcome.challenge_parameters or {}
+        if outcome.session is not None:
+            body["Session"] = outcome.session
+    if outcome.tokens is not None:
+        body["ChallengeParameters"] = {}
+        body["AuthenticationResult"] = authentication_result(outcome.tokens)
+    return body
+
+
+def code_delivery_details(destination: Destination) -> dict[str, str]:
+    """``CodeDeliveryDetailsType``: the address masked as Cognito shows it."""
+    return {
+        "Destination": destination.masked,
+        "DeliveryMedium": destination.medium,
+        "AttributeName": destination.attribute,
+    }
+
+
+def pool_description(pool: UserPool, domain: str | None, users: int = 0) -> dict[str, Any]:
+    """``UserPoolType`` as DescribeUserPool returns it."""
+    body: dict[str, Any] = {
+        "Id": pool.id,
+        "Name": pool.name,
+        "Arn": pool.arn,
+        "CreationDate": pool.created,
+        "LastModifiedDate": pool.modified,
+        **pool.settings,
+        "EstimatedNumberOfUsers": users,
+    }
+    if pool.tags:
+        body["UserPoolTags"] = pool.tags
+    if domain:
+        body["Domain"] = domain
+    return body

@@ -1,0 +1,85 @@
+"""What every sign-in flow shares: finding the user who signs in, counting a failed
+attempt, and what follows a proven password (the user's status decides: an error, the
+NEW_PASSWORD_REQUIRED challenge, or tokens)."""
+
+from __future__ import annotations
+
+import orjson
+
+from poolgate.core.auth import lockout, sessions, tokens
+from poolgate.core.auth.client_auth import check_secret_hash, prevents_existence_errors
+from poolgate.core.auth.outcome import NEW_PASSWORD_REQUIRED, AuthOutcome
+from poolgate.core.context import Context
+from poolgate.core.errors import (
+    NotAuthorizedException,
+    PasswordResetRequiredException,
+    UserNotConfirmedException,
+    UserNotFoundException,
+)
+from poolgate.core.records import AppClient, User, UserPool
+from poolgate.core.users import lookup
+
+
+async def find_signing_in_user(
+    ctx: Context, pool: UserPool, client: AppClient, name: str, secret_hash: str | None
+) -> User | None:
+    user = await lookup.find_user(ctx, pool, name)
+    check_secret_hash(ctx, client, secret_hash, name, *([user.username] if user else []))
+    if user is None and not prevents_existence_errors(client):
+        raise UserNotFoundException("User does not exist.")
+    return user
+
+
+async def record_failure(ctx: Context, pool: UserPool, user: User) -> None:
+    async with ctx.store.transaction() as tx:
+        current = await tx.get_user_by_sub(pool.id, user.sub, for_update=True)
+        if current is not None:
+            lockout.record_failure(current, ctx.clock())
+            await tx.put_user(current)
+
+
+async def after_password(
+    ctx: Context, pool: UserPool, client: AppClient, user: User, *, mint: bool = True
+) -> AuthOutcome:
+    """The password was right: the user's status decides what happens next."""
+    if lockout.record_success(user):
+        await ctx.store.put_user(user)
+    if user.status == lookup.UNCONFIRMED:
+        raise UserNotConfirmedException("User is not confirmed.")
+    if user.status == lookup.RESET_REQUIRED:
+        raise PasswordResetRequiredException("Password reset required for the user")
+    if user.status == lookup.FORCE_CHANGE_PASSWORD:
+        if user.state.get("temporary_password_expires", float("inf")) < ctx.clock():
+            raise NotAuthorizedException(
+                "Temporary password has expired and must be reset by an administrator."
+            )
+        return new_password_challenge(ctx, pool, client, user)
+    if not mint:
+        return AuthOutcome()
+    minted = await tokens.mint(ctx, pool, client, user, auth_time=int(ctx.clock()))
+    return AuthOutcome(tokens=minted)
+
+
+def new_password_challenge(
+    ctx: Context, pool: UserPool, client: AppClient, user: User
+) -> AuthOutcome:
+    shown = {k: v for k, v in user.attributes.items() if k != "sub" and not k.startswith("dev:")}
+    required = [
+        f"userAttributes.{a['Name']}"
+        for a in pool.settings["SchemaAttributes"]
+        if a.get("Required") and a["Name"] != "sub" and not user.attributes.get(a["Name"])
+    ]
+    session = sessions.seal(
+        ctx,
+        {"challenge": NEW_PASSWORD_REQUIRED, "client": client.id, "sub": user.sub},
+        client.settings.get("AuthSessionValidity") or 3,
+    )
+    return AuthOutcome(
+        challenge_name=NEW_PASSWORD_REQUIRED,
+        challenge_parameters={
+            "USER_ID_FOR_SRP": user.username,
+            "requiredAttributes": orjson.dumps(required).decode(),
+            "userAttributes": orjson.dumps(shown).decode(),
+        },
+        session=session,
+    )

@@ -14,7 +14,9 @@ from starlette.applications import Starlette
 from typer.testing import CliRunner
 
 from poolgate.config import ConfigError, load_settings
+from poolgate.core.context import Context
 from poolgate.core.records import Message
+from poolgate.crypto.sealing import Sealer
 from poolgate.mailbox import mailbox_routes
 from poolgate.mailbox.cli import mailbox_app
 from poolgate.store.sql import SqlStore
@@ -42,7 +44,8 @@ async def store(tmp_path: Path) -> AsyncIterator[SqlStore]:
 
 @pytest.fixture
 async def client(store: SqlStore) -> AsyncIterator[httpx.AsyncClient]:
-    app = Starlette(routes=mailbox_routes(lambda: store))
+    ctx = Context(store=store, sealer=Sealer(os.urandom(32)))
+    app = Starlette(routes=mailbox_routes(lambda: ctx))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://poolgate") as http:
         yield http

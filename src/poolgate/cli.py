@@ -95,6 +95,7 @@ def serve(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     gateway = _gateway_app(settings, config)
+    _check_declarations(settings, config)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     try:
         key, created = load_admin_key(settings)
@@ -175,6 +176,32 @@ def _gateway_app(settings: Settings, config: Path | None) -> object | None:
             typer.echo(f"  {problem}", err=True)
         raise typer.Exit(2) from None
     return create_gateway_app(gateway_config, settings)
+
+
+def _check_declarations(settings: Settings, config: Path | None) -> None:
+    """Refuse a --config file whose [[pools]] ``poolgate apply`` would refuse, and
+    whose [[functions]] and [[apis]] are wrong when no gateway serves them (when one
+    does, ``_gateway_app`` has checked them). The server does not read these sections,
+    but a typo anywhere in its file is an error, not a silently ignored key."""
+    if config is None:
+        return
+    problems: list[str] = []
+    if "pools" in settings.extra:
+        from poolgate.apply import check
+
+        problems += check(settings.extra)
+    if not settings.gateway_port and ("functions" in settings.extra or "apis" in settings.extra):
+        from poolgate.gateway.config import check as check_gateway
+
+        problems += check_gateway(settings.extra, config.resolve().parent)
+    if len(problems) == 1:
+        typer.echo(f"poolgate: {config}: {problems[0]}", err=True)
+    elif problems:
+        typer.echo(f"poolgate: {config} has {len(problems)} problems:", err=True)
+        for problem in problems:
+            typer.echo(f"  {problem}", err=True)
+    if problems:
+        raise typer.Exit(2)
 
 
 class OutputFormat(enum.StrEnum):

@@ -17,7 +17,12 @@ from poolgate.config import ConfigError, Settings, load_settings
 if TYPE_CHECKING:
     from poolgate.apply import ApplyReport, Result
 
-app = typer.Typer(help="Poolgate: a self-hosted identity platform that speaks Amazon Cognito.")
+# Plain help, as click prints it: Rich markup would take "[[apis]]" in a docstring for
+# a style tag and print "[]", and would keep the docstrings' line breaks.
+app = typer.Typer(
+    help="Poolgate: a self-hosted identity platform that speaks Amazon Cognito.",
+    rich_markup_mode=None,
+)
 db_app = typer.Typer(help="Database schema commands.")
 app.add_typer(db_app, name="db")
 
@@ -53,7 +58,9 @@ def _cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-@app.command()
+@app.command(
+    short_help="Run the identity provider, and the API gateway for the --config file's [[apis]]."
+)
 def serve(
     config: ConfigOption = None,
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
@@ -209,7 +216,11 @@ class OutputFormat(enum.StrEnum):
     json = "json"
 
 
-@app.command("apply")
+@app.command(
+    "apply",
+    short_help="Create or update the pools, clients and users FILE declares; check its "
+    "[[functions]] and [[apis]].",
+)
 def apply_command(
     file: Annotated[
         Path,
@@ -311,7 +322,7 @@ def db_upgrade(config: ConfigOption = None, data_dir: DataDirOption = None) -> N
     typer.echo(f"database at revision {asyncio.run(run())}")
 
 
-@app.command("logs")
+@app.command("logs", short_help="Print a function's log, with Lambda's START, END and REPORT.")
 def logs_command(
     function: Annotated[str, typer.Argument(help="Function name.")],
     config: ConfigOption = None,

@@ -27,6 +27,34 @@ db_app = typer.Typer(help="Database schema commands.")
 app.add_typer(db_app, name="db")
 
 
+def _print_version(value: bool) -> None:
+    if not value:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("poolgate")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        found = "0+unknown"
+    typer.echo(f"poolgate {found}")
+    raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the installed version and exit.",
+        ),
+    ] = False,
+) -> None:
+    pass
+
+
 def _register_mailbox() -> None:
     from poolgate.mailbox.cli import mailbox_app
 

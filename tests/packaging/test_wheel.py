@@ -21,6 +21,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import httpx
@@ -145,6 +146,8 @@ def test_installed_wheel_serves_the_hosted_pages_and_migrates(tmp_path: Path) ->
     shipped = {str(p.relative_to(installed.parent)) for p in installed.rglob("*") if p.is_file()}
     missing = sorted(tracked_package_files() - shipped)
     assert not missing, f"the installed package lacks {missing}"
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert run([poolgate, "--version"], work) == f"poolgate {declared}\n"
 
     # The server on an empty data directory: it migrates the new database itself.
     data = work / "data"

@@ -330,6 +330,71 @@ def _summary_lines(result: Result, depth: int) -> list[str]:
     return lines
 
 
+@app.command(
+    "admin-key", short_help="Show the admin access key, or print it as shell exports (--export)."
+)
+def admin_key_command(
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+    export: Annotated[
+        bool,
+        typer.Option(
+            "--export",
+            help="Print export AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... "
+            "AWS_DEFAULT_REGION=... for the shell to eval.",
+        ),
+    ] = False,
+) -> None:
+    """Show the admin access key that signs administrative calls: its id and the file
+    that keeps its secret (the secret itself is not printed). With --export, print the
+    shell line that hands the key to the AWS CLI and SDKs:
+
+    \b
+        eval "$(poolgate admin-key --export)"
+
+    The key is the configuration's (POOLGATE_ADMIN_ACCESS_KEY_ID and
+    POOLGATE_ADMIN_SECRET_ACCESS_KEY) or the one `poolgate serve` generated into the
+    data directory on its first start; this command never creates one.
+    """
+    import shlex
+
+    from poolgate.admin_keys import configured_admin_key, find_admin_key, key_file
+
+    settings = _settings(config, data_dir=data_dir)
+    try:
+        key = find_admin_key(settings)
+        configured = configured_admin_key(settings) is not None
+    except ConfigError as exc:
+        typer.echo(f"poolgate admin-key: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if key is None:
+        typer.echo(
+            f"poolgate admin-key: there is no admin key yet: {key_file(settings)} does not "
+            f"exist. `poolgate serve --data-dir {shlex.quote(str(settings.data_dir))}` "
+            "generates it on its first start (or set POOLGATE_ADMIN_ACCESS_KEY_ID and "
+            "POOLGATE_ADMIN_SECRET_ACCESS_KEY).",
+            err=True,
+        )
+        raise typer.Exit(1)
+    if export:
+        values = {
+            "AWS_ACCESS_KEY_ID": key.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": key.secret_access_key,
+            "AWS_DEFAULT_REGION": settings.region,
+        }
+        typer.echo("export " + " ".join(f"{k}={shlex.quote(v)}" for k, v in values.items()))
+        return
+    typer.echo(f"access key id:  {key.access_key_id}")
+    if configured:
+        typer.echo(
+            "secret:         set by the configuration (admin_secret_access_key or "
+            "POOLGATE_ADMIN_SECRET_ACCESS_KEY)"
+        )
+    else:
+        typer.echo(f"secret:         in {key_file(settings).resolve()} (mode 0600)")
+    typer.echo('for the AWS CLI and SDKs: eval "$(poolgate admin-key --export)"')
+
+
 @db_app.command("upgrade")
 def db_upgrade(config: ConfigOption = None, data_dir: DataDirOption = None) -> None:
     """Apply the schema migrations to the configured database."""

@@ -311,7 +311,9 @@ EOF
 fi
 cat <<EOF
 Or sign up with any email address and read the code in the mailbox.
-Admin key for the AWS CLI and SDKs: $DATA_DIR/admin-key.json. Server log: $LOG.
+Admin key for the AWS CLI and SDKs (in $DATA_DIR/admin-key.json):
+  eval "\$(.venv/bin/poolgate admin-key --export --data-dir $DATA_DIR)"
+Server log: $LOG.
 Ctrl-C stops everything.
 EOF
 

@@ -18,9 +18,42 @@ if TYPE_CHECKING:
     from poolgate.apply import ApplyReport, Result
     from poolgate.gateway.config import GatewayConfig
 
-app = typer.Typer(help="Poolgate: a self-hosted identity platform that speaks Amazon Cognito.")
+# Plain help, as click prints it: Rich markup would take "[[apis]]" in a docstring for
+# a style tag and print "[]", and would keep the docstrings' line breaks.
+app = typer.Typer(
+    help="Poolgate: a self-hosted identity platform that speaks Amazon Cognito.",
+    rich_markup_mode=None,
+)
 db_app = typer.Typer(help="Database schema commands.")
 app.add_typer(db_app, name="db")
+
+
+def _print_version(value: bool) -> None:
+    if not value:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("poolgate")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        found = "0+unknown"
+    typer.echo(f"poolgate {found}")
+    raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the installed version and exit.",
+        ),
+    ] = False,
+) -> None:
+    pass
 
 
 def _register_mailbox() -> None:
@@ -54,7 +87,9 @@ def _cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-@app.command()
+@app.command(
+    short_help="Run the identity provider, and the API gateway for the --config file's [[apis]]."
+)
 def serve(
     config: ConfigOption = None,
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
@@ -97,6 +132,7 @@ def serve(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     gateway_config = _gateway_config(settings, config)
+    _check_declarations(settings, config)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     try:
         key, created = load_admin_key(settings)
@@ -184,12 +220,42 @@ def _gateway_config(settings: Settings, config: Path | None) -> GatewayConfig | 
         raise typer.Exit(2) from None
 
 
+def _check_declarations(settings: Settings, config: Path | None) -> None:
+    """Refuse a --config file whose [[pools]] ``poolgate apply`` would refuse, and
+    whose [[functions]] and [[apis]] are wrong when no gateway serves them (when one
+    does, ``_gateway_config`` has checked them). The server does not read these sections,
+    but a typo anywhere in its file is an error, not a silently ignored key."""
+    if config is None:
+        return
+    problems: list[str] = []
+    if "pools" in settings.extra:
+        from poolgate.apply import check
+
+        problems += check(settings.extra)
+    if not settings.gateway_port and ("functions" in settings.extra or "apis" in settings.extra):
+        from poolgate.gateway.config import check as check_gateway
+
+        problems += check_gateway(settings.extra, config.resolve().parent)
+    if len(problems) == 1:
+        typer.echo(f"poolgate: {config}: {problems[0]}", err=True)
+    elif problems:
+        typer.echo(f"poolgate: {config} has {len(problems)} problems:", err=True)
+        for problem in problems:
+            typer.echo(f"  {problem}", err=True)
+    if problems:
+        raise typer.Exit(2)
+
+
 class OutputFormat(enum.StrEnum):
     text = "text"
     json = "json"
 
 
-@app.command("apply")
+@app.command(
+    "apply",
+    short_help="Create or update the pools, clients and users FILE declares; check its "
+    "[[functions]] and [[apis]].",
+)
 def apply_command(
     file: Annotated[
         Path,
@@ -271,6 +337,71 @@ def _summary_lines(result: Result, depth: int) -> list[str]:
     return lines
 
 
+@app.command(
+    "admin-key", short_help="Show the admin access key, or print it as shell exports (--export)."
+)
+def admin_key_command(
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+    export: Annotated[
+        bool,
+        typer.Option(
+            "--export",
+            help="Print export AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... "
+            "AWS_DEFAULT_REGION=... for the shell to eval.",
+        ),
+    ] = False,
+) -> None:
+    """Show the admin access key that signs administrative calls: its id and the file
+    that keeps its secret (the secret itself is not printed). With --export, print the
+    shell line that hands the key to the AWS CLI and SDKs:
+
+    \b
+        eval "$(poolgate admin-key --export)"
+
+    The key is the configuration's (POOLGATE_ADMIN_ACCESS_KEY_ID and
+    POOLGATE_ADMIN_SECRET_ACCESS_KEY) or the one `poolgate serve` generated into the
+    data directory on its first start; this command never creates one.
+    """
+    import shlex
+
+    from poolgate.admin_keys import configured_admin_key, find_admin_key, key_file
+
+    settings = _settings(config, data_dir=data_dir)
+    try:
+        key = find_admin_key(settings)
+        configured = configured_admin_key(settings) is not None
+    except ConfigError as exc:
+        typer.echo(f"poolgate admin-key: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if key is None:
+        typer.echo(
+            f"poolgate admin-key: there is no admin key yet: {key_file(settings)} does not "
+            f"exist. `poolgate serve --data-dir {shlex.quote(str(settings.data_dir))}` "
+            "generates it on its first start (or set POOLGATE_ADMIN_ACCESS_KEY_ID and "
+            "POOLGATE_ADMIN_SECRET_ACCESS_KEY).",
+            err=True,
+        )
+        raise typer.Exit(1)
+    if export:
+        values = {
+            "AWS_ACCESS_KEY_ID": key.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": key.secret_access_key,
+            "AWS_DEFAULT_REGION": settings.region,
+        }
+        typer.echo("export " + " ".join(f"{k}={shlex.quote(v)}" for k, v in values.items()))
+        return
+    typer.echo(f"access key id:  {key.access_key_id}")
+    if configured:
+        typer.echo(
+            "secret:         set by the configuration (admin_secret_access_key or "
+            "POOLGATE_ADMIN_SECRET_ACCESS_KEY)"
+        )
+    else:
+        typer.echo(f"secret:         in {key_file(settings).resolve()} (mode 0600)")
+    typer.echo('for the AWS CLI and SDKs: eval "$(poolgate admin-key --export)"')
+
+
 @db_app.command("upgrade")
 def db_upgrade(config: ConfigOption = None, data_dir: DataDirOption = None) -> None:
     """Apply the schema migrations to the configured database."""
@@ -291,7 +422,7 @@ def db_upgrade(config: ConfigOption = None, data_dir: DataDirOption = None) -> N
     typer.echo(f"database at revision {asyncio.run(run())}")
 
 
-@app.command("logs")
+@app.command("logs", short_help="Print a function's log, with Lambda's START, END and REPORT.")
 def logs_command(
     function: Annotated[str, typer.Argument(help="Function name.")],
     config: ConfigOption = None,

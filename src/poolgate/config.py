@@ -1,7 +1,10 @@
 """Configuration: a TOML file, then ``POOLGATE_*`` environment overrides, then CLI flags.
 
 Only the settings that exist are accepted; a typo in the file is an error at start,
-not a silently ignored key.
+not a silently ignored key. The file's top level holds settings, the tables of settings
+(``[server]``, ``[database]``, ``[admin]``, ``[keys]``) and the sections other commands
+read (``[[pools]]`` for ``poolgate apply``, ``[[functions]]`` and ``[[apis]]`` for the
+gateway); any other key is refused with the table it is in and the nearest known name.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+
+from poolgate.suggest import did_you_mean
 
 
 class ConfigError(Exception):
@@ -87,7 +92,11 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
-_SECTION_KEYS = {"server", "database", "admin", "keys"}
+# Tables whose keys are settings, read as if they were written at the top level.
+SETTINGS_TABLES = ("server", "database", "admin", "keys")
+# Top-level sections that other commands read and check: ``poolgate apply``
+# (poolgate.apply) and the API gateway (poolgate.gateway.config).
+DOCUMENT_SECTIONS = ("pools", "functions", "apis")
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 
@@ -123,8 +132,9 @@ def load_settings(
     """Build the settings: defaults < TOML file < environment < explicit overrides.
 
     The TOML file may put Poolgate's own settings at the top level or under
-    ``[server]``; other tables (``[[pools]]``, ``[[functions]]``...) are kept in
-    ``extra`` for the commands that read them.
+    ``[server]`` (or the other ``SETTINGS_TABLES``); the ``DOCUMENT_SECTIONS``
+    (``[[pools]]``, ``[[functions]]``, ``[[apis]]``) are kept in ``extra`` for the
+    commands that read them. Any other key is a ``ConfigError`` naming it and its table.
     """
     env = os.environ if environ is None else environ
     known = {f.name for f in fields(Settings)} - {"extra"}
@@ -137,17 +147,8 @@ def load_settings(
             raise ConfigError(f"config file {config_file} does not exist") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"config file {config_file}: {exc}") from None
-        flat: dict[str, Any] = {}
-        for key, value in raw.items():
-            if key in _SECTION_KEYS and isinstance(value, dict):
-                flat.update(value)
-            elif key in known:
-                flat[key] = value
-            else:
-                extra[key] = value
+        flat, extra = _split(raw, known, config_file)
         for key, value in flat.items():
-            if key not in known:
-                raise ConfigError(f"config file {config_file}: unknown setting {key!r}")
             values[key] = _coerce(key, value)
     for name in known:
         env_value = env.get(f"POOLGATE_{name.upper()}")
@@ -160,3 +161,37 @@ def load_settings(
     if settings.issuer.count("{pool_id}") != 1:
         raise ConfigError("setting 'issuer' must contain '{pool_id}' exactly once")
     return settings
+
+
+def _split(
+    raw: dict[str, Any], known: set[str], config_file: Path
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The file's settings (from the top level and the settings tables) and its other
+    sections; every key that is neither is reported, with the table it is in."""
+    flat: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    problems: list[str] = []
+    for key, value in raw.items():
+        if key in SETTINGS_TABLES:
+            if not isinstance(value, dict):
+                problems.append(f"{key!r} must be a table of settings: write [{key}]")
+                continue
+            for name, item in value.items():
+                if name in known:
+                    flat[name] = item
+                else:
+                    hint = did_you_mean(name, known)
+                    problems.append(f"unknown setting {name!r} in [{key}]{hint}")
+        elif key in known:
+            flat[key] = value
+        elif key in DOCUMENT_SECTIONS:
+            extra[key] = value
+        else:
+            hint = did_you_mean(key, [*known, *SETTINGS_TABLES, *DOCUMENT_SECTIONS])
+            problems.append(f"unknown setting {key!r} at the top level{hint}")
+    if len(problems) == 1:
+        raise ConfigError(f"config file {config_file}: {problems[0]}")
+    if problems:
+        listed = "".join(f"\n  {problem}" for problem in problems)
+        raise ConfigError(f"config file {config_file} has {len(problems)} problems:{listed}")
+    return flat, extra

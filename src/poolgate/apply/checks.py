@@ -7,7 +7,6 @@ their section gives; nothing here looks at the store.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -15,6 +14,7 @@ from poolgate.apply.values import is_tables, label_of, show
 from poolgate.awsjson.model import ServiceModel, service_model
 from poolgate.awsjson.validation import validate_request
 from poolgate.core.errors import CognitoError
+from poolgate.suggest import did_you_mean
 
 # Ids apply fills in itself; a file that sets one is mistaken about what it manages.
 _SET_BY_APPLY = ("UserPoolId",)
@@ -96,8 +96,7 @@ def _shape_problems(
             child = f"{path}.{key}" if path else key
             ref = members.get(key)
             if ref is None:
-                close = difflib.get_close_matches(key, [*members, *nesting], n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                hint = did_you_mean(key, [*members, *nesting])
                 problems.append(f"unknown setting {child!r}{hint}")
             else:
                 problems.extend(_shape_problems(model, ref["shape"], item, child))

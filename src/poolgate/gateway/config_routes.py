@@ -3,7 +3,6 @@ upstream behind them, authorizer and scopes, payload version, integration timeou
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -26,6 +25,7 @@ from poolgate.gateway.config_values import (
     string_list,
     unknown_keys,
 )
+from poolgate.suggest import did_you_mean
 
 _PARAM = re.compile(r"^\{([A-Za-z0-9_.-]+)(\+?)\}$")
 _LITERAL = re.compile(r"^[A-Za-z0-9._~!$&'()*,;=:@%-]+$")
@@ -81,8 +81,7 @@ def parse_routes(
         if (function is None) == (upstream is None):
             problems.append(f"{label}: give either function or upstream (exactly one)")
         if function is not None and function not in functions:
-            close = difflib.get_close_matches(function, sorted(functions), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(function, functions)
             problems.append(f"{label}: no [[functions]] entry is named {function!r}{hint}")
         if upstream is not None and not is_http_url(upstream):
             problems.append(f"{label}: upstream must be an http(s) URL, got {upstream!r}")

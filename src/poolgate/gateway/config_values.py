@@ -4,9 +4,10 @@ words instead of raising, so one pass finds every mistake."""
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 from urllib.parse import urlsplit
+
+from poolgate.suggest import did_you_mean
 
 
 def is_tables(value: Any) -> bool:
@@ -29,9 +30,7 @@ def unknown_keys(
 ) -> None:
     for key in section:
         if key not in known:
-            close = difflib.get_close_matches(key, known, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            problems.append(f"{label}: unknown setting {key!r}{hint}")
+            problems.append(f"{label}: unknown setting {key!r}{did_you_mean(key, known)}")
 
 
 def required_str(section: dict[str, Any], key: str, label: str, problems: list[str]) -> str | None:

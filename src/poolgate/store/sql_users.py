@@ -215,14 +215,16 @@ class UsersSql(SqlBase):
             return int(result.rowcount)
 
     async def origin_revoked(self, origin_jti: str) -> bool:
+        """Whether any refresh token of this origin is revoked (as ``_USER_FOR_TOKEN``
+        asks), not whichever row the database happens to return first."""
         query = (
             sa.select(refresh_tokens.c.revoked)
-            .where(refresh_tokens.c.origin_jti == origin_jti)
+            .where(refresh_tokens.c.origin_jti == origin_jti, refresh_tokens.c.revoked.is_not(None))
             .limit(1)
         )
         async with self._read() as conn:
             row = (await conn.execute(query)).first()
-        return row is not None and row.revoked is not None
+        return row is not None
 
 
 def _user(row: Any) -> User:

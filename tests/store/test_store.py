@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
 from poolgate.core.records import AppClient, PoolDomain, SigningKey, UserPool
-from poolgate.store import migrate
 from poolgate.store.base import Conflict
-from poolgate.store.sql import SqlStore, make_engine
+from poolgate.store.sql import SqlStore
 
 
 def pool(pool_id: str = "us-east-1_AAAAAAAAA", name: str = "p") -> UserPool:
@@ -127,26 +125,3 @@ async def test_clients_domains_and_cascade(store: SqlStore) -> None:
     assert await store.get_domain("travel") is None
     assert await store.list_signing_keys("us-east-1_AAAAAAAAA") == []
     assert not await store.delete_pool("us-east-1_AAAAAAAAA")
-
-
-async def test_migrations_are_idempotent_and_unknown_schema_is_refused(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'm.db'}"
-    engine = make_engine(url)
-    try:
-        await migrate.upgrade(engine)
-        await migrate.upgrade(engine)
-        assert await migrate.current_revision(engine) == migrate.head_revision()
-        async with engine.connect() as conn:
-            from sqlalchemy import text
-
-            await conn.execute(text("UPDATE alembic_version SET version_num = 'future9999'"))
-            await conn.commit()
-        with pytest.raises(migrate.UnknownSchemaError):
-            await SqlStore.open(url)
-    finally:
-        await engine.dispose()
-
-
-def test_head_revision_constant_matches_the_migration_scripts() -> None:
-    # The start-up fast path trusts HEAD_REVISION instead of importing Alembic.
-    assert migrate.head_revision() == migrate.HEAD_REVISION

@@ -285,13 +285,15 @@ class SqlBase:
         it goes through SQLAlchemy, whose asyncpg adapter begins the transaction at its
         first statement, which a statement run on the driver would escape."""
         if self._conn is None and not isinstance(self.engine, SqliteEngine):
-            from asyncpg.exceptions import UniqueViolationError
+            # Every integrity error, as SQLAlchemy's IntegrityError in ``_write``: a
+            # foreign key (the user deleted meanwhile) as much as a unique key.
+            from asyncpg.exceptions import IntegrityConstraintViolationError
 
             async with self.engine.connect() as pg_conn:
                 sql, binds, _ = _compiled_for(statement, pg_conn.dialect)
                 try:
                     await (await _asyncpg(pg_conn)).execute(sql, *_arguments(binds, params))
-                except UniqueViolationError as exc:
+                except IntegrityConstraintViolationError as exc:
                     raise Conflict(str(exc)) from exc
             return
         async with self._write() as conn:

@@ -121,6 +121,11 @@ class PoolsSql(SqlBase):
         # The parsed record is cached and shared by every caller: decoding the settings
         # JSON was the largest single cost of a GetUser. Records are frozen, and every
         # change builds a new one (dataclasses.replace, new settings dicts).
+        if self._conn is not None:
+            # In a transaction: its own view, which may hold uncommitted changes that a
+            # rollback undoes, so it neither reads nor fills the shared cache.
+            rows = await self._rows(_POOL_BY_ID, {"id": pool_id})
+            return _pool(rows[0]) if rows else None
         cache = await self._fresh_cache()
         pool: UserPool | object | None = cache.get("pool", pool_id)
         if pool is MISSING:
@@ -169,6 +174,9 @@ class PoolsSql(SqlBase):
             await conn.execute(app_clients.insert().values(**_client_values(client)))
 
     async def get_client(self, client_id: str) -> AppClient | None:
+        if self._conn is not None:  # in a transaction: not through the cache (get_pool)
+            rows = await self._rows(_CLIENT_BY_ID, {"id": client_id})
+            return _client(rows[0]) if rows else None
         cache = await self._fresh_cache()
         client: AppClient | object | None = cache.get("client", client_id)
         if client is MISSING:

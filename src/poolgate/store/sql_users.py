@@ -6,6 +6,7 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from poolgate.store.records import (
     Code,
@@ -114,26 +115,29 @@ class UsersSql(SqlBase):
     # One-time codes
 
     async def put_code(self, code: Code) -> None:
+        # One statement that inserts or replaces: a DELETE then INSERT let two requests
+        # racing on PostgreSQL both find no row (or both delete the old one) and the
+        # second insert fail on the primary key.
+        insert = sqlite.insert if self._sqlite else postgresql.insert
+        statement = insert(codes).values(
+            pool_id=code.pool_id,
+            sub=code.sub,
+            purpose=code.purpose,
+            code_hash=code.code_hash,
+            created=code.created,
+            expires=code.expires,
+            attempts=code.attempts,
+            destination=code.destination,
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["pool_id", "sub", "purpose"],
+            set_={
+                name: statement.excluded[name]
+                for name in ("code_hash", "created", "expires", "attempts", "destination")
+            },
+        )
         async with self._write() as conn:
-            await conn.execute(
-                codes.delete().where(
-                    codes.c.pool_id == code.pool_id,
-                    codes.c.sub == code.sub,
-                    codes.c.purpose == code.purpose,
-                )
-            )
-            await conn.execute(
-                codes.insert().values(
-                    pool_id=code.pool_id,
-                    sub=code.sub,
-                    purpose=code.purpose,
-                    code_hash=code.code_hash,
-                    created=code.created,
-                    expires=code.expires,
-                    attempts=code.attempts,
-                    destination=code.destination,
-                )
-            )
+            await conn.execute(statement)
 
     async def get_code(self, pool_id: str, sub: str, purpose: str) -> Code | None:
         query = sa.select(codes).where(
@@ -215,14 +219,16 @@ class UsersSql(SqlBase):
             return int(result.rowcount)
 
     async def origin_revoked(self, origin_jti: str) -> bool:
+        """Whether any refresh token of this origin is revoked (as ``_USER_FOR_TOKEN``
+        asks), not whichever row the database happens to return first."""
         query = (
             sa.select(refresh_tokens.c.revoked)
-            .where(refresh_tokens.c.origin_jti == origin_jti)
+            .where(refresh_tokens.c.origin_jti == origin_jti, refresh_tokens.c.revoked.is_not(None))
             .limit(1)
         )
         async with self._read() as conn:
             row = (await conn.execute(query)).first()
-        return row is not None and row.revoked is not None
+        return row is not None
 
 
 def _user(row: Any) -> User:

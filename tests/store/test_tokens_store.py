@@ -1,0 +1,157 @@
+"""Refresh tokens and their revocation (RevokeToken, GlobalSignOut,
+AdminUserGlobalSignOut, the revocation check of every self-service call): the store
+contract on SQLite and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from poolgate.store.base import Conflict
+from poolgate.store.sql import SqlStore
+from tests.store.factories import OTHER_POOL, POOL, pool, refresh_token, user
+
+ALICE = user("alice")
+BOB = user("bob")
+ALICE_ELSEWHERE = user("alice", pool_id=OTHER_POOL)
+
+
+@pytest.fixture
+async def ready(store: SqlStore) -> SqlStore:
+    await store.create_pool(pool(), [])
+    await store.create_pool(pool(OTHER_POOL), [])
+    for u in (ALICE, BOB, ALICE_ELSEWHERE):
+        await store.create_user(u)
+    return store
+
+
+async def test_refresh_token_round_trip(ready: SqlStore) -> None:
+    oauth = refresh_token("h1", ALICE.sub, "origin-1")
+    api = refresh_token("h2", ALICE.sub, "origin-2", scope=None, auth_time=5, expires=6.5)
+    await ready.add_refresh_token(oauth)
+    await ready.add_refresh_token(api)
+    assert await ready.get_refresh_token("h1") == oauth
+    assert await ready.get_refresh_token("h2") == api
+    assert await ready.get_refresh_token("h3") is None
+    stored = await ready.get_refresh_token("h1")
+    assert stored is not None and stored.revoked is None
+
+
+async def test_refresh_token_conflicts(ready: SqlStore) -> None:
+    await ready.add_refresh_token(refresh_token("h1", ALICE.sub, "origin-1"))
+    with pytest.raises(Conflict):
+        await ready.add_refresh_token(refresh_token("h1", BOB.sub, "origin-2"))
+    assert await ready.get_refresh_token("h1") == refresh_token("h1", ALICE.sub, "origin-1")
+    # A token needs its user: one deleted meanwhile refuses it, on both backends alike.
+    with pytest.raises(Conflict):
+        await ready.add_refresh_token(
+            refresh_token("h9", "00000000-0000-4000-8000-0000000000ff", "o")
+        )
+    assert await ready.get_refresh_token("h9") is None
+
+
+async def test_tokens_of_an_origin(ready: SqlStore) -> None:
+    await ready.add_refresh_token(refresh_token("h1", ALICE.sub, "origin-1"))
+    await ready.add_refresh_token(refresh_token("h2", ALICE.sub, "origin-1", created=5.0))
+    await ready.add_refresh_token(refresh_token("h3", ALICE.sub, "origin-2"))
+    family = await ready.refresh_tokens_of_origin("origin-1")
+    assert sorted(family, key=lambda t: t.token_hash) == [
+        refresh_token("h1", ALICE.sub, "origin-1"),
+        refresh_token("h2", ALICE.sub, "origin-1", created=5.0),
+    ]
+    assert await ready.refresh_tokens_of_origin("origin-9") == []
+
+
+async def test_revoke_one_token(ready: SqlStore) -> None:
+    await ready.add_refresh_token(refresh_token("h1", ALICE.sub, "origin-1"))
+    await ready.add_refresh_token(refresh_token("h2", ALICE.sub, "origin-2"))
+    assert await ready.origin_revoked("origin-1") is False
+
+    await ready.revoke_refresh_token("h1", 1234.5)
+    assert await ready.get_refresh_token("h1") == refresh_token(
+        "h1", ALICE.sub, "origin-1", revoked=1234.5
+    )
+    assert await ready.origin_revoked("origin-1") is True
+    # Revoking again keeps the first revocation's time; unknown tokens are no error.
+    await ready.revoke_refresh_token("h1", 9999.0)
+    stored = await ready.get_refresh_token("h1")
+    assert stored is not None and stored.revoked == 1234.5
+    await ready.revoke_refresh_token("nope", 1.0)
+    # The other token and its origin are untouched.
+    assert await ready.origin_revoked("origin-2") is False
+    assert await ready.origin_revoked("origin-9") is False
+    stored = await ready.get_refresh_token("h2")
+    assert stored is not None and stored.revoked is None
+
+
+async def test_revoking_any_token_of_an_origin_revokes_the_origin(ready: SqlStore) -> None:
+    """Tokens minted from one sign-in share its ``origin_jti``; once one of them is
+    revoked, the access tokens of that origin are, whichever token that was."""
+    for token_hash in ("h1", "h2", "h3"):
+        await ready.add_refresh_token(refresh_token(token_hash, ALICE.sub, "origin-1"))
+    await ready.revoke_refresh_token("h3", 50.0)
+    assert await ready.origin_revoked("origin-1") is True
+    user_, revoked = await ready.get_user_for_token(POOL, ALICE.sub, "origin-1")
+    assert (user_, revoked) == (ALICE, True)
+    # The same answer when the user is gone from the pool asked about.
+    assert await ready.get_user_for_token(
+        POOL, "00000000-0000-4000-8000-000000000000", "origin-1"
+    ) == (
+        None,
+        True,
+    )
+
+
+async def test_global_sign_out_revokes_the_users_tokens_only(ready: SqlStore) -> None:
+    await ready.add_refresh_token(refresh_token("a1", ALICE.sub, "oa1"))
+    await ready.add_refresh_token(refresh_token("a2", ALICE.sub, "oa2", client_id="x" * 26))
+    await ready.add_refresh_token(refresh_token("a3", ALICE.sub, "oa3", revoked=7.0))
+    await ready.add_refresh_token(refresh_token("b1", BOB.sub, "ob1"))
+    await ready.add_refresh_token(
+        refresh_token("e1", ALICE_ELSEWHERE.sub, "oe1", pool_id=OTHER_POOL)
+    )
+    # Two live tokens revoked; the one revoked before keeps its time.
+    assert await ready.revoke_user_tokens(POOL, ALICE.sub, 100.0) == 2
+    assert await ready.revoke_user_tokens(POOL, ALICE.sub, 200.0) == 0
+    revoked = {h: (await ready.get_refresh_token(h)) for h in ("a1", "a2", "a3", "b1", "e1")}
+    assert {h: t.revoked if t else "missing" for h, t in revoked.items()} == {
+        "a1": 100.0,
+        "a2": 100.0,
+        "a3": 7.0,
+        "b1": None,
+        "e1": None,
+    }
+    assert revoked["a2"] == refresh_token("a2", ALICE.sub, "oa2", client_id="x" * 26, revoked=100.0)
+    assert [await ready.origin_revoked(o) for o in ("oa1", "oa2", "ob1", "oe1")] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert await ready.revoke_user_tokens(POOL, "00000000-0000-4000-8000-000000000000", 1.0) == 0
+
+
+async def test_user_for_token(ready: SqlStore) -> None:
+    await ready.add_refresh_token(refresh_token("h1", ALICE.sub, "origin-1"))
+    assert await ready.get_user_for_token(POOL, ALICE.sub, "origin-1") == (ALICE, False)
+    # An access token without a stored refresh token (none was asked for): not revoked.
+    assert await ready.get_user_for_token(POOL, ALICE.sub, "no-refresh") == (ALICE, False)
+    assert await ready.get_user_for_token(POOL, ALICE.sub, "") == (ALICE, False)
+    # The user as stored now, not as at sign-in.
+    disabled = replace(ALICE, enabled=False, modified=50.0)
+    await ready.put_user(disabled)
+    assert await ready.get_user_for_token(POOL, ALICE.sub, "origin-1") == (disabled, False)
+    # Unknown user (or another pool's sub).
+    assert await ready.get_user_for_token(POOL, ALICE_ELSEWHERE.sub, "origin-1") == (None, False)
+
+    await ready.revoke_user_tokens(POOL, ALICE.sub, 60.0)
+    assert await ready.get_user_for_token(POOL, ALICE.sub, "origin-1") == (disabled, True)
+    assert await ready.get_user_for_token(OTHER_POOL, ALICE_ELSEWHERE.sub, "origin-1") == (
+        ALICE_ELSEWHERE,
+        True,
+    )
+    # Deleting the user deletes its tokens too.
+    assert await ready.delete_user(POOL, ALICE.sub)
+    assert await ready.get_user_for_token(POOL, ALICE.sub, "origin-1") == (None, False)
+    assert await ready.refresh_tokens_of_origin("origin-1") == []

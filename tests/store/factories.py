@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from poolgate.core.records import (
+from poolgate.store.records import (
     AppClient,
     AuthorizationCode,
     Code,

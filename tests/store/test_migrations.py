@@ -26,7 +26,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from poolgate.config import normalize_database_url
-from poolgate.core.records import (
+from poolgate.store.records import (
     AppClient,
     AuthorizationCode,
     Code,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from poolgate.core.records import User
+from poolgate.store.records import User
 from poolgate.store.sql import SqlStore
 from tests.store.factories import OTHER_POOL, POOL, pool, user
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from poolgate.core.records import Group
+from poolgate.store.records import Group
 from poolgate.store.base import Conflict
 from poolgate.store.sql import SqlStore
 from tests.store.factories import (

@@ -26,6 +26,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from poolgate.config import normalize_database_url
+from poolgate.store import migrate
 from poolgate.store.records import (
     AppClient,
     AuthorizationCode,
@@ -40,7 +41,6 @@ from poolgate.store.records import (
     User,
     UserPool,
 )
-from poolgate.store import migrate
 from poolgate.store.schema import metadata
 from poolgate.store.sql import SqlStore
 from poolgate.store.sql_base import Engine, make_engine

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from poolgate.store.records import AppClient, PoolDomain, UserPool
 from poolgate.store.base import Conflict
+from poolgate.store.records import AppClient, PoolDomain, UserPool
 from poolgate.store.sql import SqlStore
 from tests.store.factories import CLIENT, OTHER_POOL, POOL, client, key, pool, user
 

@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import text
 
-from poolgate.store.records import Group, ResourceServer, UICustomization
 from poolgate.store.base import Conflict
+from poolgate.store.records import Group, ResourceServer, UICustomization
 from poolgate.store.sql import SqlStore
 from tests.store.factories import (
     CLIENT,

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from poolgate.store.records import Group
 from poolgate.store.base import Conflict
+from poolgate.store.records import Group
 from poolgate.store.sql import SqlStore
 from tests.store.factories import (
     OTHER_POOL,

@@ -6,14 +6,19 @@
 #      than its sources; skipped, with a message, when web/ or npm is not there;
 #   3. the data directory, and examples/travelguide/poolgate.toml applied to it
 #      (idempotent: the first run creates the pool, client, domain, groups and demo
-#      user; later runs leave them, and every user's password, as they are);
-#   4. web/dist/config.json with the pool's real id and client id;
+#      user; later runs leave them, and every user's password, as they are). When
+#      other pools have taken the demo pool's name since, apply keeps to the oldest,
+#      the demo's own, and the summary says so;
+#   4. the web app's config.json with the pool's real id and client id, kept in the
+#      data directory ($POOLGATE_DATA_DIR/web-config.json), not in web/dist, which
+#      every build empties;
 #   5. the identity provider, the API gateway and the web app, until Ctrl-C, which
 #      stops them all.
 #
 # Settings (environment): POOLGATE_PORT (9229), POOLGATE_GATEWAY_PORT (9230), WEB_PORT
-# (5173), POOLGATE_HOST (127.0.0.1), POOLGATE_DATA_DIR (data). Arguments are passed on
-# to `poolgate serve`. The server's log goes to $POOLGATE_DATA_DIR/poolgate.log.
+# (5173), POOLGATE_HOST (127.0.0.1), POOLGATE_DATA_DIR (data), TRAVELGUIDE_WEB (yes; no
+# leaves the web app out: no build, no server). Arguments are passed on to `poolgate
+# serve`. The server's log goes to $POOLGATE_DATA_DIR/poolgate.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +30,7 @@ DATA_DIR="${POOLGATE_DATA_DIR:-data}"
 EXAMPLE=examples/travelguide/poolgate.toml
 PYTHON=.venv/bin/python
 LOG="$DATA_DIR/poolgate.log"
+WEB_CONFIG="$DATA_DIR/web-config.json"
 
 step() { printf '\n==> %s\n' "$*"; }
 note() { printf '    %s\n' "$*"; }
@@ -49,6 +55,10 @@ web_sources_newer_than_build() {
   [ -n "$(find "${sources[@]}" -newer web/dist/index.html ! -name config.json -print 2>/dev/null | head -n 1)" ]
 }
 build_web() {
+  if [ "${TRAVELGUIDE_WEB:-yes}" = no ]; then
+    note "TRAVELGUIDE_WEB=no: no web app this time."
+    return
+  fi
   if [ ! -f web/package.json ]; then
     note "web/ is not there yet: no web app this time; the identity provider and the API"
     note "start without it."
@@ -139,6 +149,8 @@ def show(kind, item, depth):
 
 [pool] = report["pools"]
 show("pool", pool, 0)
+for text in pool.get("notes", []):
+    print(f"      note: {text}", file=sys.stderr)
 for client in pool["clients"]:
     show("client", client, 1)
 if pool["domain"]:
@@ -162,6 +174,7 @@ values = {
     "STAGE": api.get("stage", ""),
     "DEMO_USER": demo.get("Username", ""),
     "DEMO_PASSWORD": demo.get("TemporaryPassword", ""),
+    "POOL_NOTE": " ".join(pool.get("notes", [])),
 }
 for name, value in values.items():
     print(f"{name}={shlex.quote(value)}")
@@ -172,8 +185,8 @@ API_URL="http://$HOST:$GATEWAY_PORT/$STAGE"
 
 # ------------------------------------------------------------------ 4. config.json
 if [ "$WEB" = yes ]; then
-  "$PYTHON" - web/dist/config.json "$URL" "$POOL_ID" "$CLIENT_ID" "$API_URL" "$APP_URL" <<'PY'
-import json, sys
+  "$PYTHON" - "$WEB_CONFIG" "$URL" "$POOL_ID" "$CLIENT_ID" "$API_URL" "$APP_URL" <<'PY'
+import json, os, sys
 
 path, url, pool_id, client_id, api_url, app_url = sys.argv[1:]
 config = {
@@ -187,11 +200,12 @@ config = {
     # aws.cognito.signin.user.admin lets a hosted-UI sign-in call GlobalSignOut too.
     "scope": "openid email profile aws.cognito.signin.user.admin",
 }
-with open(path, "w") as out:
+with open(path + ".tmp", "w") as out:
     json.dump(config, out, indent=2)
     out.write("\n")
+os.replace(path + ".tmp", path)
 PY
-  note "wrote web/dist/config.json (pool $POOL_ID, client $CLIENT_ID)"
+  note "wrote $WEB_CONFIG (pool $POOL_ID, client $CLIENT_ID), served as /config.json"
   case " $CALLBACK_URLS " in
     *" $APP_URL/callback "*) ;;
     *)
@@ -238,8 +252,8 @@ spawn .venv/bin/poolgate serve --config "$EXAMPLE" --data-dir "$DATA_DIR" --host
   --port "$PORT" --gateway-port "$GATEWAY_PORT" "$@" >>"$LOG" 2>&1
 waiting=("$PORT" "$GATEWAY_PORT")
 if [ "$WEB" = yes ]; then
-  spawn "$PYTHON" scripts/serve_web.py --dir web/dist --host "$HOST" --port "$WEB_PORT" \
-    --quiet >>"$LOG" 2>&1
+  spawn "$PYTHON" scripts/serve_web.py --dir web/dist --config "$WEB_CONFIG" --host "$HOST" \
+    --port "$WEB_PORT" --quiet >>"$LOG" 2>&1
   waiting+=("$WEB_PORT")
 fi
 for port in "${waiting[@]}"; do
@@ -282,7 +296,7 @@ cat <<EOF
 
 TravelGuide is running.
 
-  Web app              $( [ "$WEB" = yes ] && echo "$APP_URL" || echo "(not built: see above)")
+  Web app              $( [ "$WEB" = yes ] && echo "$APP_URL" || echo "(not started: see above)")
   Identity provider    $URL   (Cognito API at POST /, hosted UI, JWKS)
   User pool            $POOL_NAME   $POOL_ID
   App client           travelguide-web   $CLIENT_ID
@@ -290,6 +304,10 @@ TravelGuide is running.
   Mailbox              $URL/_mailbox   (sign-up codes and password resets land here)
 
 EOF
+if [ -n "$POOL_NOTE" ]; then
+  printf 'Note on the user pool: %s The demo, its web app and its API use that pool (docs/decisions.md says why).\n\n' \
+    "$POOL_NOTE" | fold -s -w 86
+fi
 if [ -n "$DEMO_USER" ]; then
   if [ "$DEMO_STATUS" = CONFIRMED ]; then
     cat <<EOF

@@ -81,13 +81,7 @@ def only(report: ApplyReport, kind: str) -> Result:
 
 
 async def pools_named(ctx: Context, name: str) -> list[str]:
-    ids: list[str] = []
-    token: str | None = None
-    while True:
-        page, token = await pools.list_user_pools(ctx, 60, token)
-        ids += [pool.id for pool in page if pool.name == name]
-        if token is None:
-            return ids
+    return [pool.id for pool in await pools.pools_named(ctx, name)]
 
 
 async def demo_user(ctx: Context, pool_id: str) -> User:
@@ -286,17 +280,46 @@ async def test_create_only_setting_cannot_change(ctx: Context) -> None:
     assert await ctx.store.get_pool(pool_id) == before
 
 
-async def test_pools_sharing_the_name_are_refused(ctx: Context) -> None:
+async def test_a_newer_pool_of_the_same_name_does_not_take_over(ctx: Context) -> None:
     document = travelguide()
     name = pool_section(document)["PoolName"]
-    first = await pools.create_user_pool(ctx, name, {})
-    second = await pools.create_user_pool(ctx, name, {})
-    with pytest.raises(ApplyError) as exc:
-        await apply(ctx, document)
-    [problem] = exc.value.problems
-    assert problem.startswith(f"pool '{name}': 2 user pools have this name")
-    assert first.id in problem and second.id in problem
-    assert sorted(await pools_named(ctx, name)) == sorted([first.id, second.id])
+    managed = only(await apply(ctx, document), "pool")
+    # The README's old example did this to the demo: a second pool by the same name.
+    newer = await pools.create_user_pool(ctx, name, {})
+    pool_section(document)["Policies"]["PasswordPolicy"]["MinimumLength"] = 12
+    report = await apply(ctx, document)
+    result = only(report, "pool")
+    assert (result.id, result.action) == (managed.id, "updated")
+    [note] = result.notes
+    assert note.startswith(f"2 user pools have this name; apply manages the oldest, {managed.id}")
+    assert f"(newer: {newer.id})" in note
+    assert report.to_dict()["pools"][0]["notes"] == [note]
+    assert actions(report) == with_actions(("pool", "updated"))
+    untouched = await ctx.store.get_pool(newer.id)
+    assert untouched == newer
+    updated = await ctx.store.get_pool(managed.id)
+    assert updated is not None
+    assert updated.settings["Policies"]["PasswordPolicy"]["MinimumLength"] == 12
+    assert await pools_named(ctx, name) == [managed.id, newer.id]
+
+
+async def test_pools_sharing_the_name_before_the_first_apply(ctx: Context) -> None:
+    document = travelguide()
+    name = pool_section(document)["PoolName"]
+    # Made by hand as the file describes them (create-only settings must match).
+    members = {
+        key: value
+        for key, value in pool_section(document).items()
+        if key[0].isupper() and key != "PoolName"
+    }
+    first = await pools.create_user_pool(ctx, name, members)
+    second = await pools.create_user_pool(ctx, name, members)
+    report = await apply(ctx, document)
+    # The oldest is adopted; the other is left as it was.
+    assert only(report, "pool").id == first.id
+    assert "apply manages the oldest" in only(report, "pool").notes[0]
+    assert await ctx.store.get_pool(second.id) == second
+    assert only(report, "client").action == "created"
 
 
 async def test_generated_secret_is_shown_once_and_kept(ctx: Context) -> None:

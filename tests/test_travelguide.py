@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -155,8 +156,13 @@ def test_the_demo_user_signs_in_and_the_workshop_handler_greets_them(
     assert id_claims["cognito:groups"] == ["travellers"]
     response = travelguide.call("GET", "/hello", demo["IdToken"])
     assert response.status_code == 200, response.text
-    assert response.json() == f"Hello {id_claims['cognito:username']}!"
-    # The API's CORS replaces the handler's "*" for the web app's origin.
+    # The workshop's handler, verbatim: the greeting and the caller's sub.
+    assert response.json() == {
+        "message": f"Hello {id_claims['cognito:username']}!",
+        "userId": id_claims["sub"],
+    }
+    assert response.headers["content-type"] == "application/json"
+    # The handler sets no CORS header: the API's CORS settings add them.
     assert response.headers["access-control-allow-origin"] == APP_ORIGIN
 
     # The authorizer wants the id token; the temporary password works no more.
@@ -266,22 +272,20 @@ def test_start_script_is_valid_bash() -> None:
     assert result.returncode == 0, result.stderr
 
 
-@pytest.fixture
-def web_server(tmp_path: Path) -> Iterator[str]:
-    (tmp_path / "assets").mkdir()
-    (tmp_path / "index.html").write_text("<!doctype html><title>TravelGuide</title>")
-    (tmp_path / "config.json").write_text('{"clientId": "x"}')
-    (tmp_path / "assets" / "index-abc.js").write_text("console.log('hi')")
+@contextmanager
+def serving(site: Path, *extra: str) -> Iterator[str]:
+    """scripts/serve_web.py over ``site`` on a free port; yields its URL."""
     port = free_port()
     process = subprocess.Popen(
         [
             sys.executable,
             str(ROOT / "scripts" / "serve_web.py"),
             "--dir",
-            str(tmp_path),
+            str(site),
             "--port",
             str(port),
             "--quiet",
+            *extra,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -301,6 +305,37 @@ def web_server(tmp_path: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "index.html").write_text("<!doctype html><title>TravelGuide</title>")
+    (tmp_path / "config.json").write_text('{"clientId": "x"}')
+    (tmp_path / "assets" / "index-abc.js").write_text("console.log('hi')")
+    return tmp_path
+
+
+@pytest.fixture
+def web_server(site: Path) -> Iterator[str]:
+    with serving(site) as url:
+        yield url
+
+
+def test_the_web_apps_configuration_may_live_outside_the_build(
+    site: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # start.sh keeps it in the data directory: a rebuild empties web/dist.
+    config = tmp_path_factory.mktemp("data") / "web-config.json"
+    config.write_text('{"clientId": "from-data"}')
+    with serving(site, "--config", str(config)) as url:
+        answer = httpx.get(url + "/config.json")
+        assert answer.json() == {"clientId": "from-data"}
+        assert answer.headers["cache-control"] == "no-store"
+        # The build is replaced (its config.json with it): the configuration stays.
+        (site / "config.json").unlink()
+        assert httpx.get(url + "/config.json").json() == {"clientId": "from-data"}
+        assert httpx.get(url + "/callback").text.startswith("<!doctype html>")
 
 
 def test_the_web_apps_server_falls_back_to_index_html(web_server: str) -> None:

@@ -20,9 +20,10 @@ from poolgate.awsjson.endpoint import AwsJsonEndpoint
 from poolgate.bootstrap import SharedContext
 from poolgate.config import Settings
 from poolgate.core.context import Context
-from poolgate.hosted import authorize, login, recovery, signup
+from poolgate.hosted import authorize, login, recovery, signup, ui_assets
 from poolgate.hosted.pages import Pages
 from poolgate.hosted.ui_assets import UIAssets
+from poolgate.mail.senders import outbox_channels
 from poolgate.mailbox import mailbox_routes
 from poolgate.oauth.endpoints import OAuthEndpoints
 from poolgate.wellknown.routes import WellKnown
@@ -94,7 +95,12 @@ def create_app(settings: Settings, shared: SharedContext | None = None) -> Starl
             awsjson=AwsJsonEndpoint(ctx, {admin_key.access_key_id: admin_key}),
             wellknown=WellKnown(ctx, settings),
             oauth=OAuthEndpoints(ctx),
-            pages=Pages(ctx, require_pkce=settings.require_pkce),
+            pages=Pages(
+                ctx,
+                require_pkce=settings.require_pkce,
+                # The code pages point at the mailbox where it holds their messages.
+                mailbox_channels=outbox_channels(settings) if settings.mailbox else frozenset(),
+            ),
             ui=UIAssets(ctx),
         )
         log.info("poolgate ready at %s", settings.effective_public_url)
@@ -123,13 +129,15 @@ def create_app(settings: Settings, shared: SharedContext | None = None) -> Starl
         p("/logout", authorize.logout, ["GET"]),
         # The hosted pages.
         p("/login", login.login, ["GET", "POST"]),
-        p("/newPassword", login.new_password, ["POST"]),
+        p("/newPassword", login.new_password, ["GET", "POST"]),
         p("/signup", signup.signup, ["GET", "POST"]),
         p("/confirm", signup.confirm, ["GET", "POST"]),
         p("/resendcode", signup.resend_code, ["POST"]),
         p("/forgotPassword", recovery.forgot_password, ["GET", "POST"]),
-        p("/confirmForgotPassword", recovery.confirm_forgot_password, ["POST"]),
+        p("/confirmForgotPassword", recovery.confirm_forgot_password, ["GET", "POST"]),
         r("/_ui/{pool_id}/{client_id}/logo", "ui", "logo", ["GET"]),
+        Route("/favicon.ico", ui_assets.favicon_ico, methods=["GET"]),
+        Route("/_ui/favicon.svg", ui_assets.favicon_svg, methods=["GET"]),
     ]
     for path in ("/oauth2/token", "/oauth2/userInfo", "/oauth2/revoke"):
         routes.append(r(path, "oauth", "preflight", ["OPTIONS"]))

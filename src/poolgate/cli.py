@@ -332,6 +332,7 @@ def _summary_lines(result: Result, depth: int) -> list[str]:
     lines = [line]
     if result.secret is not None:
         lines.append(f"{'  ' * (depth + 1)}client secret: {result.secret}")
+    lines.extend(f"{'  ' * (depth + 1)}note: {note}" for note in result.notes)
     for child in result.children:
         lines.extend(_summary_lines(child, depth + 1))
     return lines

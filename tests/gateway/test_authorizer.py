@@ -227,3 +227,26 @@ async def test_an_unreachable_issuer_is_an_authorizer_failure(issuer: Issuer, cl
     with pytest.raises(AuthorizerFailure) as exc:
         await authorizer.authorize(bearer(issuer.token()), ())
     assert exc.value.status == 500
+
+
+async def test_a_shared_pool_name_means_the_oldest_pool(
+    issuer: Issuer, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def resolve(reference: str) -> list[str]:
+        # Oldest first, as core's pools_named answers.
+        return ["us-east-1_pool", "us-east-1_newer"] if reference == "pool-name" else []
+
+    config = AuthorizerConfig(name="cognito", type="COGNITO_USER_POOLS", user_pools=("pool-name",))
+    authorizer = CognitoUserPoolsAuthorizer(
+        config,
+        key_sets(issuer),
+        clock,
+        resolve_pool=resolve,
+        issuer_for=lambda pool_id: f"https://issuer.test/{pool_id}",
+    )
+    principal = await authorizer.authorize(bearer(issuer.token()), ())
+    assert principal.claims["iss"] == ISSUER
+    assert "using the oldest, us-east-1_pool (newer: us-east-1_newer)" in caplog.text
+    newer = issuer.token(iss="https://issuer.test/us-east-1_newer")
+    with pytest.raises(Unauthorized):
+        await authorizer.authorize(bearer(newer), ())

@@ -74,8 +74,15 @@ def test_headers_and_cookies(server: Server, cognito: Any) -> None:
             str(login.url),
             data={"_csrf": csrf_of(login.text), "username": username, "password": "x"},
         )
-        assert done.status_code == 400  # wrong password: no session cookie
-        assert "set-cookie" not in done.headers
+        # A wrong password: back to the login page (post/redirect/get), with the
+        # message in a sealed flash cookie and no session cookie.
+        assert done.status_code == 303
+        assert done.headers["location"] == f"/login?{login.url.query.decode()}"
+        assert done.headers["cache-control"] == "no-store"
+        flash_cookie = done.headers["set-cookie"].lower()
+        assert flash_cookie.startswith("poolgate_flash=")
+        assert "httponly" in flash_cookie and "samesite=lax" in flash_cookie
+        assert "poolgate_session" not in flash_cookie
         done = http_sign_in(http, params, username)
         session = done.headers["set-cookie"].lower()
         assert session.startswith(f"poolgate_session_{pool_id.lower()}=")

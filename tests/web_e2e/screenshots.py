@@ -3,10 +3,12 @@
     .venv/bin/python tests/web_e2e/screenshots.py [--out docs/screenshots]
 
 Starts the same system as the browser tests (stack.py: the example applied to a
-temporary copy, Poolgate and its gateway, a copy of web/dist) and writes web-home.png
-(signed out), web-sign-in.png (the sign-in form filled in), web-new-password.png (the
-forced password change), web-dashboard.png (with the API's hello), web-profile.png
-(the profile and the session card) and web-tokens.png.
+temporary copy, Poolgate and its gateway, the web app's build) on the demo's own ports,
+9229, 9230 and 5173, so the addresses in the pictures are the ones a reader's
+``scripts/start.sh`` shows (stop a running demo first). Writes web-home.png (signed
+out), web-sign-in.png (the sign-in form filled in), web-new-password.png (the forced
+password change), web-dashboard.png (with the API's hello), web-profile.png (the
+profile and the session card), web-tokens.png, and web-tokens-phone.png (390x844).
 Not run by pytest.
 """
 
@@ -25,7 +27,13 @@ if str(ROOT) not in sys.path:
 from playwright.async_api import Page, async_playwright, expect  # noqa: E402
 
 from tests.oauth.helpers import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.web_e2e.stack import DEMO, DEMO_TEMPORARY, Stack, travelguide_stack  # noqa: E402
+from tests.web_e2e.stack import (  # noqa: E402
+    DEMO,
+    DEMO_PORTS,
+    DEMO_TEMPORARY,
+    Stack,
+    travelguide_stack,
+)
 
 CHOSEN = "Chosen-By-Dana-7"
 
@@ -76,6 +84,17 @@ async def shoot(stack: Stack, out: Path) -> list[Path]:
         await expect(page.get_by_role("heading", name="Your tokens")).to_be_visible()
         await save(page, "tokens")
 
+        # A phone: the claims of the id token fit their card.
+        await page.set_viewport_size({"width": 390, "height": 844})
+        # The first claims table at the top, below the sticky header.
+        await page.evaluate(
+            """() => {
+                document.querySelector('table.claims').scrollIntoView({block: 'start'});
+                window.scrollBy(0, -150);
+            }"""
+        )
+        await save(page, "tokens-phone")
+
         await context.close()
         await browser.close()
     return written
@@ -88,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     with (
         tempfile.TemporaryDirectory(prefix="travelguide-shots-") as tmp,
-        travelguide_stack(Path(tmp)) as stack,
+        travelguide_stack(Path(tmp), DEMO_PORTS) as stack,
     ):
         written = asyncio.run(shoot(stack, args.out))
     for path in written:

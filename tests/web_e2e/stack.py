@@ -62,9 +62,10 @@ def _web_sources_newer_than(stamp: float) -> bool:
     return False
 
 
-def ensure_web_build() -> Path:
-    """web/dist, built first when missing or older than web/src (scripts/test-web.sh
-    builds it before pytest in CI, so this is usually a no-op)."""
+def ensure_web_build(tmp: Path) -> Path:
+    """web/dist when it is up to date with web/src; otherwise a build of the sources
+    in ``tmp``. Never a build into web/dist: a demo started by scripts/start.sh may be
+    serving it, and ``vite build`` empties the folder it writes."""
     index = DIST / "index.html"
     if index.is_file() and not _web_sources_newer_than(index.stat().st_mtime):
         return DIST
@@ -73,8 +74,14 @@ def ensure_web_build() -> Path:
         raise RuntimeError("npm was not found: install Node.js 20.19+ to build web/")
     if not (WEB / "node_modules").is_dir():
         subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=WEB, check=True, timeout=600)
-    subprocess.run([npm, "run", "build"], cwd=WEB, check=True, timeout=600)
-    return DIST
+    out = tmp / "web-build"
+    subprocess.run(
+        [npm, "run", "build", "--", "--outDir", str(out), "--emptyOutDir"],
+        cwd=WEB,
+        check=True,
+        timeout=600,
+    )
+    return out
 
 
 def _poolgate(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -103,10 +110,22 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], what: str) -> None:
             time.sleep(0.05)
 
 
+@dataclass(frozen=True)
+class Ports:
+    poolgate: int
+    gateway: int
+    web: int
+
+
+# What scripts/start.sh uses: the screenshots show these, as a reader's demo would.
+DEMO_PORTS = Ports(poolgate=9229, gateway=9230, web=5173)
+
+
 @contextmanager
-def travelguide_stack(tmp: Path) -> Iterator[Stack]:
-    dist = ensure_web_build()
-    web_port = free_port()
+def travelguide_stack(tmp: Path, ports: Ports | None = None) -> Iterator[Stack]:
+    """``ports``: fixed ports (the screenshots use the demo's); free ones by default."""
+    dist = ensure_web_build(tmp)
+    web_port = ports.web if ports else free_port()
     app_url = f"http://localhost:{web_port}"
 
     # The repository's layout in miniature, as tests/test_travelguide.py does: the
@@ -123,6 +142,8 @@ def travelguide_stack(tmp: Path) -> Iterator[Stack]:
     [pool] = json.loads(applied.stdout)["pools"]
 
     server = GatewayServer(data_dir=root / "data", database_url="", config=config)
+    if ports is not None:
+        server.port, server.gateway_port = ports.poolgate, ports.gateway
     server.start()
     web: subprocess.Popen[bytes] | None = None
     try:

@@ -2,7 +2,9 @@
 sign up, confirm with the mailed code, sign in through Poolgate's hosted page, the
 profile and the tokens, ``GET /hello``, the access token expiring and being refreshed
 (Playwright's clock), a global sign-out and the old refresh token refused; and the
-admin-created demo user's first sign-in through SRP with the forced password change.
+admin-created demo user's first sign-in through SRP with the forced password change,
+then a damaged id token that the API refuses (the app refreshes and the cards still
+show their data) and the tokens page on a phone.
 """
 
 from __future__ import annotations
@@ -37,11 +39,13 @@ def claims(token: str) -> dict[str, Any]:
     return decoded
 
 
-async def say_hello(page: Page) -> str:
+async def say_hello(page: Page, sub: str) -> str:
+    """The greeting, after checking that the card shows the handler's userId too."""
     card = page.locator(".hello-card")
     await card.get_by_role("button", name="Say hello").click()
     bubble = card.locator(".speech-bubble")
     await bubble.wait_for()
+    await expect(card.locator(".hello-user-id")).to_contain_text(f"userId {sub}")
     return (await bubble.inner_text()).strip()
 
 
@@ -88,7 +92,7 @@ async def test_the_workshop_story(stack: Stack, page: Page) -> None:
     await expect(page.locator(".two-col").get_by_text(email).first).to_be_visible()
 
     # The protected API: the workshop's handler greets cognito:username.
-    assert await say_hello(page) == f"Hello {id_claims['cognito:username']}!"
+    assert await say_hello(page, id_claims["sub"]) == f"Hello {id_claims['cognito:username']}!"
 
     # The token panel.
     await page.get_by_role("navigation", name="Main").get_by_role("link", name="Tokens").click()
@@ -117,7 +121,7 @@ async def test_the_workshop_story(stack: Stack, page: Page) -> None:
     # Back to the real time: the server's new tokens are young again.
     await page.clock.set_system_time(time.time())
     await page.clock.resume()
-    assert await say_hello(page) == f"Hello {id_claims['cognito:username']}!"
+    assert await say_hello(page, id_claims["sub"]) == f"Hello {id_claims['cognito:username']}!"
 
     # Sign out everywhere: GlobalSignOut, then Poolgate's /logout and back to the app.
     old_refresh = (await stored_session(page))["refreshToken"]
@@ -160,4 +164,40 @@ async def test_the_demo_users_first_sign_in_through_srp(stack: Stack, page: Page
     assert session["source"] == "direct"
     id_claims = claims(session["idToken"])
     assert id_claims["email"] == DEMO
-    assert await say_hello(page) == f"Hello {id_claims['cognito:username']}!"
+    assert await say_hello(page, id_claims["sub"]) == f"Hello {id_claims['cognito:username']}!"
+
+    # A damaged id token (its signature changed, its claims intact): the API refuses it
+    # with 401, the app refreshes by itself and sends the calls again, so the cards
+    # show their data instead of "sign in again".
+    damaged = dict(session)
+    header, body, signature = session["idToken"].split(".")
+    damaged["idToken"] = f"{header}.{body}.{signature[::-1]}"
+    await page.evaluate(
+        "(s) => window.sessionStorage.setItem('travelguide.session', s)", json.dumps(damaged)
+    )
+    await page.reload()
+    await expect(page.get_by_text("(automatically)")).to_be_visible()
+    destinations = page.locator(".destinations-card")
+    await expect(destinations.get_by_role("heading", name="Kyoto")).to_be_visible()
+    await expect(destinations).to_contain_text("it was refused (401), so the app refreshed")
+    favourites = page.locator(".favourites-card")
+    await expect(favourites.get_by_text("No favourites yet.")).to_be_visible()
+    for card in (destinations, favourites):
+        await expect(card.get_by_role("alert")).to_have_count(0)
+        await expect(card).not_to_contain_text("sign in again")
+    renewed = await stored_session(page)
+    assert renewed["idToken"] != damaged["idToken"]
+    assert claims(renewed["idToken"])["sub"] == id_claims["sub"]
+
+    # On a phone, the tokens page's claims fit their cards.
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Tokens").click()
+    await expect(page.get_by_role("heading", name="Your tokens")).to_be_visible()
+    overflow = await page.evaluate(
+        """() => [...document.querySelectorAll('.table-wrap')].map(
+            (wrap) => wrap.scrollWidth - wrap.clientWidth)"""
+    )
+    assert overflow and all(extra <= 0 for extra in overflow), overflow
+    assert await page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), (
+        "the page scrolls sideways at 390 px"
+    )

@@ -103,19 +103,17 @@ export function SessionProvider({ config, children }: { config: AppConfig; child
   sessionRef.current = session;
   const inFlight = useRef<Promise<void> | null>(null);
 
-  // A 401 from the API: the tokens may have expired or been revoked. A refresh tells
-  // which (a revoked session ends with a notice; a merely stale one is renewed).
-  const onUnauthorized = useRef<() => void>(() => undefined);
+  // A 401 from the API: the tokens may have expired, been damaged or been revoked. A
+  // refresh tells which (a revoked session ends with a notice; a merely stale one is
+  // renewed, and the API client repeats the refused call with the new id token).
+  const renewAfterUnauthorized = useRef<() => Promise<void>>(() => Promise.resolve());
   const api = useMemo(
     () =>
       apiFor(
         config.apiUrl,
         () => (sessionRef.current ? authorizationHeader(sessionRef.current, 'api') : 'Bearer'),
-        async (input, init) => {
-          const response = await fetch(input, init);
-          if (response.status === 401) onUnauthorized.current();
-          return response;
-        },
+        undefined,
+        () => renewAfterUnauthorized.current(),
       ),
     [config.apiUrl],
   );
@@ -180,7 +178,7 @@ export function SessionProvider({ config, children }: { config: AppConfig; child
     if (current && (shouldRefreshNow(current, Date.now()) || isExpired(current, Date.now()))) await doRefresh(true);
   }, [doRefresh]);
 
-  onUnauthorized.current = () => void doRefresh(true);
+  renewAfterUnauthorized.current = () => doRefresh(true);
 
   // The refresh timer: one timeout, re-armed whenever the session changes.
   useEffect(() => {

@@ -15,7 +15,8 @@ Capitalised keys are API members; lower-case keys are Poolgate's own nesting. A 
 are matched by name (pools by PoolName, clients by ClientName within their pool, the
 domain by Domain, groups by GroupName, users by Username, which may be an email or phone
 number the pool signs in with) and nothing the file does not mention is touched or
-deleted.
+deleted. When several pools share a PoolName (Cognito allows it), apply manages the
+oldest, the one it created or adopted first, and says so in its report.
 
 Users are created once, with AdminCreateUser's ``MessageAction = "SUPPRESS"`` (apply
 sends no invitation), so the file must give the password: ``TemporaryPassword`` (the
@@ -31,7 +32,7 @@ Applying runs in three stages so that a file with any mistake changes nothing:
 2. plan: read what exists and build each resource's desired configuration with core's
    own builders (``pool_settings``, ``client_settings``), so Cognito's defaults and
    semantic checks apply before anything is written, and refuse what cannot be done
-   (ambiguous names, create-only settings that differ);
+   (clients sharing a name, create-only settings that differ);
 3. execute through the core operations, skipping unchanged resources so their
    LastModifiedDate stays.
 

@@ -1,6 +1,7 @@
 """User pools (``[[pools]]``, CreateUserPool's members): their check, plan and
 execution, each calling on the pool's clients, domain, groups and users in turn.
-Pools are matched by PoolName; create-only settings that differ are refused."""
+Pools are matched by PoolName (the oldest, when several share it); create-only
+settings that differ are refused."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from poolgate.core.context import Context
 from poolgate.core.errors import CognitoError
 from poolgate.core.pools import pools
 from poolgate.core.pools.pool_settings import CREATE_ONLY, pool_settings
+from poolgate.core.pools.pools import oldest_first
 from poolgate.core.records import Settings, UserPool
 
 # Tables nested in a pool section that are not CreateUserPool members.
@@ -53,6 +55,8 @@ class PoolPlan:
     domain: DomainPlan | None
     groups: list[GroupPlan] = field(default_factory=list)
     users: list[UserPlan] = field(default_factory=list)
+    # Said in the report: which pool of a shared name this run manages, and why.
+    note: str | None = None
 
 
 async def plan_pool(
@@ -64,14 +68,9 @@ async def plan_pool(
 ) -> PoolPlan | None:
     name: str = section["PoolName"]
     label = f"pool {name!r}"
-    if len(matches) > 1:
-        ids = ", ".join(sorted(pool.id for pool in matches))
-        problems.append(
-            f"{label}: {len(matches)} user pools have this name ({ids}); apply matches pools "
-            "by name, so rename or delete all but one"
-        )
-        return None
+    matches = oldest_first(matches)
     existing = matches[0] if matches else None
+    note = _shared_name_note(matches)
     request = {
         k: v
         for k, v in section.items()
@@ -118,6 +117,21 @@ async def plan_pool(
         domain_plan,
         group_plans,
         user_plans,
+        note,
+    )
+
+
+def _shared_name_note(matches: list[UserPool]) -> str | None:
+    """Several pools answer to the name: apply manages the oldest, the one it created
+    or adopted on its first run, since a newer namesake (made by hand, a script, a
+    test) must not take over the declared setup."""
+    if len(matches) < 2:
+        return None
+    others = ", ".join(pool.id for pool in matches[1:])
+    return (
+        f"{len(matches)} user pools have this name; apply manages the oldest, "
+        f"{matches[0].id} (newer: {others}). Rename or delete the newer ones to "
+        "silence this note."
     )
 
 
@@ -159,6 +173,8 @@ async def apply_pool(ctx: Context, plan: PoolPlan) -> Result:
     else:
         pool, action = plan.existing, "unchanged"
     result = Result("pool", pool.name, pool.id, action, list(plan.changed))
+    if plan.note is not None:
+        result.notes.append(plan.note)
     for client in plan.clients:
         result.children.append(await apply_client(ctx, pool.id, client))
     if plan.domain is not None:

@@ -46,6 +46,8 @@ class Result:
     changed: list[str] = field(default_factory=list)
     # A client secret, only in the run that generated it.
     secret: str | None = None
+    # What the reader should know about how the resource was matched.
+    notes: list[str] = field(default_factory=list)
     children: list[Result] = field(default_factory=list)
 
     def walk(self) -> Iterator[Result]:
@@ -59,6 +61,8 @@ class Result:
             body["changed"] = list(self.changed)
         if self.secret is not None:
             body["secret"] = self.secret
+        if self.notes:
+            body["notes"] = list(self.notes)
         for kind in _CHILD_KINDS.get(self.kind, ()):
             key, many = _SECTIONS[kind]
             body[key] = [] if many else None

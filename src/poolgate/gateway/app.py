@@ -145,10 +145,11 @@ class Gateway:
         await self.upstream_http.aclose()
 
     async def resolve_pool(self, reference: str) -> list[str]:
-        """The ids of the pools ``reference`` names: a pool id, or a pool name."""
+        """The ids of the pools ``reference`` names (a pool id, or a pool name), oldest
+        first."""
         if self._context is None:
             raise RuntimeError("the gateway was built without core's context")
-        return await pools_named(self._context(), reference)
+        return [pool.id for pool in await pools_named(self._context(), reference)]
 
     # ----------------------------------------------------------------- requests
 

@@ -73,7 +73,7 @@ __all__ = [
 
 log = logging.getLogger("poolgate.gateway")
 
-# Resolves a pool name or id to the ids of the pools it names.
+# Resolves a pool name or id to the ids of the pools it names, oldest first.
 PoolResolver = Callable[[str], Awaitable[list[str]]]
 Clock = Callable[[], float]
 
@@ -284,10 +284,13 @@ class CognitoUserPoolsAuthorizer(Authorizer):
                     f"authorizer {self.config.name!r}: no user pool is named {reference!r}"
                 )
             if len(ids) > 1:
-                raise AuthorizerFailure(
-                    f"authorizer {self.config.name!r}: {len(ids)} user pools are named "
-                    f"{reference!r} ({', '.join(sorted(ids))}); use the pool id"
-                )
+                # The oldest, as `poolgate apply` picks: a newer pool that borrows the
+                # name never takes over the API's users.
+                log.warning(
+                    "authorizer %r: %d user pools are named %r; using the oldest, %s "
+                    "(newer: %s). Name the pool by its id to choose another.",
+                    self.config.name, len(ids), reference, ids[0], ", ".join(ids[1:]),
+                )  # fmt: skip
             found[self.issuer_for(ids[0])] = ids[0]
         self._issuers = found
         return found

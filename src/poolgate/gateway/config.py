@@ -22,7 +22,7 @@ validates them and reports them as ``configured`` without storing anything::
     [[apis.authorizers]]
     name = "cognito"
     type = "COGNITO_USER_POOLS"           # REST API semantics
-    user_pool = "TravelGuideUserPool-staging"   # pool name or id (or a list of them)
+    user_pool = "TravelGuideUserPool-staging"   # name (the oldest if shared) or id, or a list
     # type = "JWT": issuer = "...", audience = ["client id"]   (HTTP API semantics)
 
     [[apis.routes]]

@@ -1,6 +1,7 @@
 """/login and /newPassword: the user's password against the same core checks as the
 API (lockout, masked unknown users), then NEW_PASSWORD_REQUIRED when an administrator
-created the account, then back to the application."""
+created the account, then back to the application. Every post ends in a redirect:
+back to the application, or to the GET page that shows what happened."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from starlette.responses import Response
 
 from poolgate.core.auth import new_password as new_password_flow
 from poolgate.core.auth import password_auth
-from poolgate.core.auth.outcome import NEW_PASSWORD_REQUIRED, AuthOutcome
+from poolgate.core.auth.outcome import NEW_PASSWORD_REQUIRED
 from poolgate.core.errors import (
     CognitoError,
     InvalidPasswordException,
@@ -18,10 +19,14 @@ from poolgate.core.errors import (
     PasswordResetRequiredException,
     UserNotConfirmedException,
 )
-from poolgate.core.oauth.authorization import AuthorizeRequest, user_for_session
+from poolgate.core.oauth.authorization import user_for_session
 from poolgate.hosted import cookies, fields, recovery, signup
 from poolgate.hosted.flow import complete
 from poolgate.hosted.pages import Pages
+
+# A new password's form, in the flash: the challenge session and the attributes the
+# pool still requires, so a refused attempt (or a reload) shows the same form.
+_CHALLENGE = ("session", "required", "username")
 
 
 async def login(pages: Pages, request: Request) -> Response:
@@ -29,14 +34,16 @@ async def login(pages: Pages, request: Request) -> Response:
     if isinstance(areq, Response):
         return areq
     if request.method == "GET":
+        left = pages.flashed(request, areq)
         session = cookies.read_session(pages.ctx, request, areq.pool.id)
         if session is not None and "login" not in areq.prompt:
             user = await user_for_session(pages.ctx, areq.pool, session.sub)
             if user is not None:
                 return await complete(pages.ctx, request, areq, user, session.auth_time)
         return await pages.render(
-            request, areq, "login.html", username="", can_sign_up=pages.can_sign_up(areq)
-        )
+            request, areq, "login.html", shown=left, username="",
+            can_sign_up=pages.can_sign_up(areq),
+        )  # fmt: skip
     form = await pages.form(request)
     if isinstance(form, Response):
         return form
@@ -44,7 +51,9 @@ async def login(pages: Pages, request: Request) -> Response:
     password = form.get("password", "")
     try:
         if not username or not password:
-            raise NotAuthorizedException("Enter your username and password.")
+            # The field's own label: "Email" on a pool that signs in with email.
+            label = fields.username_label(areq.pool).lower()
+            raise NotAuthorizedException(f"Enter your {label} and password.")
         user, outcome = await password_auth.hosted_sign_in(
             pages.ctx, areq.pool, areq.client, username, password
         )
@@ -55,52 +64,44 @@ async def login(pages: Pages, request: Request) -> Response:
             pages, request, areq, username, notice="Your password must be reset."
         )
     except CognitoError as error:
-        return await pages.render(
-            request,
-            areq,
-            "login.html",
-            status=400,
-            error=error.message,
-            username=username,
-            can_sign_up=pages.can_sign_up(areq),
-        )
+        return pages.redirect(request, areq, "/login", error=error.message, username=username)
     if outcome.challenge_name == NEW_PASSWORD_REQUIRED:
-        return await _new_password_page(pages, request, areq, outcome)
+        params = outcome.challenge_parameters or {}
+        required = [
+            name.removeprefix("userAttributes.")
+            for name in orjson.loads(params.get("requiredAttributes", "[]"))
+        ]
+        kept = {"session": outcome.session, "required": required, "username": username}
+        return pages.redirect(request, areq, "/newPassword", kept=kept)
     return await complete(pages.ctx, request, areq, user, int(pages.ctx.clock()))
-
-
-async def _new_password_page(
-    pages: Pages,
-    request: Request,
-    areq: AuthorizeRequest,
-    outcome: AuthOutcome,
-    error: str | None = None,
-    session: str | None = None,
-) -> Response:
-    params = outcome.challenge_parameters or {}
-    required = [
-        fields.field_for(name.removeprefix("userAttributes."))
-        for name in orjson.loads(params.get("requiredAttributes", "[]"))
-    ]
-    return await pages.render(
-        request,
-        areq,
-        "new_password.html",
-        status=400 if error else 200,
-        error=error,
-        session=session or outcome.session,
-        required_attributes=required,
-    )
 
 
 async def new_password(pages: Pages, request: Request) -> Response:
     areq = await pages.areq(request)
     if isinstance(areq, Response):
         return areq
+    if request.method == "GET":
+        left = pages.flashed(request, areq)
+        if left is None or not left.kept.get("session"):
+            # Only a sign-in with the temporary password opens this page.
+            return pages.redirect(
+                request, areq, "/login", notice="Sign in with your temporary password first."
+            )
+        entered: dict[str, str] = left.shown.get("values") or {}
+        required = [
+            fields.field_for(name, entered.get(f"attr_{name}", ""))
+            for name in left.kept.get("required") or []
+        ]
+        return await pages.render(
+            request, areq, "new_password.html", shown=left, required_attributes=required
+        )
     form = await pages.form(request)
     if isinstance(form, Response):
         return form
-    session = form.get("session", "")
+    left = pages.flashed(request, areq)
+    kept = {key: (left.kept if left else {}).get(key) for key in _CHALLENGE}
+    # The form's session is the one to answer (the flash may have expired).
+    kept["session"] = session = form.get("session", "")
     attributes = {
         key.removeprefix("attr_"): value
         for key, value in form.items()
@@ -114,19 +115,11 @@ async def new_password(pages: Pages, request: Request) -> Response:
             attributes,
         )  # fmt: skip
     except NotAuthorizedException as error:
-        return await pages.render(
-            request,
-            areq,
-            "login.html",
-            status=400,
-            error=error.message,
-            username="",
-            can_sign_up=pages.can_sign_up(areq),
-        )
+        # The challenge session expired: sign in again.
+        return pages.redirect(request, areq, "/login", error=error.message)
     except CognitoError as error:
-        outcome = AuthOutcome(
-            challenge_name=NEW_PASSWORD_REQUIRED,
-            challenge_parameters={"requiredAttributes": "[]"},
+        values = {f"attr_{name}": value for name, value in attributes.items()}
+        return pages.redirect(
+            request, areq, "/newPassword", kept=kept, error=error.message, values=values
         )
-        return await _new_password_page(pages, request, areq, outcome, error.message, session)
     return await complete(pages.ctx, request, areq, user, int(pages.ctx.clock()))

@@ -5,7 +5,9 @@ again; every form post must carry the CSRF token; password and code attempts go
 through the same core functions as the API, so lockout and rate limits apply alike.
 The pages themselves are ``authorize`` (/oauth2/authorize, /logout), ``login``
 (/login, /newPassword), ``signup`` (/signup, /confirm, /resendcode) and ``recovery``
-(/forgotPassword, /confirmForgotPassword).
+(/forgotPassword, /confirmForgotPassword). A form post that does not leave the hosted
+pages answers with a redirect to the next page's GET address (``flash``), so Back and
+reload never meet a POST result.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from poolgate.core.auth.client_auth import secret_hash
 from poolgate.core.context import Context
 from poolgate.core.oauth.authorization import AuthorizeRequest
 from poolgate.core.pools import clients
-from poolgate.hosted import cookies, fields
+from poolgate.hosted import cookies, fields, flash
 from poolgate.hosted.flow import authorize_request
 from poolgate.hosted.render import error_page, page
 
@@ -27,9 +29,19 @@ from poolgate.hosted.render import error_page, page
 class Pages:
     """The context every page works in: core's context and the server's PKCE rule."""
 
-    def __init__(self, ctx: Context, *, require_pkce: bool = True) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        require_pkce: bool = True,
+        mailbox_channels: frozenset[str] = frozenset(),
+    ) -> None:
+        """``mailbox_channels``: the message channels (EMAIL, SMS) whose messages land
+        in the developer mailbox this server shows at /_mailbox; the code pages point
+        there, since in local development no code reaches a real inbox."""
         self.ctx = ctx
         self.require_pkce = require_pkce
+        self.mailbox_channels = mailbox_channels
 
     async def areq(self, request: Request) -> AuthorizeRequest | Response:
         return await authorize_request(self.ctx, request, self.require_pkce)
@@ -49,6 +61,17 @@ class Pages:
         secret = clients.client_secret(self.ctx, areq.client)
         return secret_hash(secret, username, areq.client.id) if secret else None
 
+    def flashed(self, request: Request, areq: AuthorizeRequest) -> flash.Flash | None:
+        """What the form post that redirected here left for this page."""
+        return flash.read(self.ctx, request, areq.client.id)
+
+    def redirect(
+        self, request: Request, areq: AuthorizeRequest, path: str, **state: Any
+    ) -> Response:
+        """After a form post: ``303`` to ``path``'s GET page, which shows ``state``
+        (see ``flash.redirect``)."""
+        return flash.redirect(self.ctx, request, areq.client.id, path, **state)
+
     async def render(
         self,
         request: Request,
@@ -56,14 +79,23 @@ class Pages:
         template: str,
         *,
         status: int = 200,
+        shown: flash.Flash | None = None,
         **values: Any,
     ) -> Response:
-        return await page(
+        """The page, with what a post left for it (``shown``) over ``values``."""
+        if shown is not None:
+            values.update(shown.values())
+        medium = values.get("medium")
+        on_mailbox = medium in self.mailbox_channels if medium else bool(self.mailbox_channels)
+        response = await page(
             self.ctx, request, template, status=status, pool_id=areq.pool.id,
             client_id=areq.client.id, app_name=areq.client.name,
             username_label=fields.username_label(areq.pool),
-            policy_hint=fields.policy_hint(areq.pool), **values,
+            policy_hint=fields.policy_hint(areq.pool),
+            mailbox_url="/_mailbox" if on_mailbox else None, **values,
         )  # fmt: skip
+        flash.rendered(self.ctx, request, response, shown)
+        return response
 
     def can_sign_up(self, areq: AuthorizeRequest) -> bool:
         config = areq.pool.settings.get("AdminCreateUserConfig") or {}

@@ -1,5 +1,6 @@
 """/signup, /confirm and /resendcode: self-service sign-up with the pool's attributes
-and password policy, then the confirmation code."""
+and password policy, then the confirmation code. Every post ends in a redirect to the
+GET page that shows what happened (``flash``)."""
 
 from __future__ import annotations
 
@@ -27,14 +28,15 @@ async def signup(pages: Pages, request: Request) -> Response:
             "Accounts for this application are created by an administrator.",
         )
     attribute_fields = fields.sign_up_fields(areq.pool)
-    username_is_attribute = bool(lookup.username_attributes(areq.pool))
+    username_attributes = lookup.username_attributes(areq.pool)
     if request.method == "GET":
         return await pages.render(
             request,
             areq,
             "signup.html",
+            shown=pages.flashed(request, areq),
             attributes=attribute_fields,
-            username_is_attribute=username_is_attribute,
+            username_is_attribute=bool(username_attributes),
             values={},
             field_errors={},
         )
@@ -42,12 +44,22 @@ async def signup(pages: Pages, request: Request) -> Response:
     if isinstance(form, Response):
         return form
     given = {f.name: form.get(f"attr_{f.name}", "").strip() for f in attribute_fields}
-    if username_is_attribute:
-        username = next(
-            (given[a] for a in lookup.username_attributes(areq.pool) if given.get(a)), ""
-        )
+    if username_attributes:
+        username = next((given[a] for a in username_attributes if given.get(a)), "")
+        username_field = username_attributes[0]
     else:
         username = form.get("username", "").strip()
+        username_field = "username"
+    values = {k: v for k, v in form.items() if k != cookies.CSRF_FIELD}
+    if not username:
+        # Before Cognito's own check, whose words ("Username should be an email.")
+        # read oddly under an empty field labelled Email.
+        label = fields.field_for(username_field).label if username_attributes else "username"
+        missing = f"Enter your {label.lower()}."
+        return pages.redirect(
+            request, areq, "/signup", error=missing, values=values,
+            field_errors={username_field: missing},
+        )  # fmt: skip
     attrs = [{"Name": name, "Value": value} for name, value in given.items() if value]
     try:
         result = await sign_up_flow.sign_up(
@@ -59,94 +71,70 @@ async def signup(pages: Pages, request: Request) -> Response:
         if isinstance(error, InvalidPasswordException):
             field_errors["password"] = error.message
         elif isinstance(error, UsernameExistsException):
-            key = lookup.username_attributes(areq.pool)[0] if username_is_attribute else "username"
-            field_errors[key] = error.message
-        values = {k: v for k, v in form.items() if k != "password" and k != cookies.CSRF_FIELD}
-        return await pages.render(
-            request,
-            areq,
-            "signup.html",
-            status=400,
-            error=error.message,
-            attributes=attribute_fields,
-            username_is_attribute=username_is_attribute,
-            values=values,
+            field_errors[username_field] = error.message
+        return pages.redirect(
+            request, areq, "/signup", error=error.message, values=values,
             field_errors=field_errors,
-        )
+        )  # fmt: skip
     if result.delivery is None:
-        return await pages.render(
-            request,
-            areq,
-            "login.html",
-            username=username,
-            notice="Your account was created. An administrator must "
-            "confirm it before you can sign in.",
-            can_sign_up=False,
-        )
-    return await pages.render(
-        request,
-        areq,
-        "confirm.html",
-        username=username,
-        destination=result.delivery.masked,
-    )
+        return pages.redirect(
+            request, areq, "/login", username=username,
+            notice="Your account was created. An administrator must confirm it before you "
+            "can sign in.",
+        )  # fmt: skip
+    kept = {
+        "username": username,
+        "destination": result.delivery.masked,
+        "medium": result.delivery.medium,
+    }
+    return pages.redirect(request, areq, "/confirm", kept=kept)
 
 
 async def send_confirmation(
-    pages: Pages, request: Request, areq: AuthorizeRequest, username: str
+    pages: Pages,
+    request: Request,
+    areq: AuthorizeRequest,
+    username: str,
+    notice: str = "Your account is not confirmed yet: we sent you a code.",
 ) -> Response:
     try:
         destination = await sign_up_flow.resend_confirmation_code(
             pages.ctx, areq.client.id, username, pages.secret_hash(areq, username)
         )
     except CognitoError as error:
-        return await pages.render(
-            request, areq, "confirm.html", status=400, username=username, error=error.message
+        return pages.redirect(
+            request, areq, "/confirm", kept={"username": username}, error=error.message
         )
-    return await pages.render(
-        request,
-        areq,
-        "confirm.html",
-        username=username,
-        destination=destination.masked,
-        notice="Your account is not confirmed yet: we sent you a code.",
-    )
+    kept = {"username": username, "destination": destination.masked, "medium": destination.medium}
+    return pages.redirect(request, areq, "/confirm", kept=kept, notice=notice)
 
 
 async def confirm(pages: Pages, request: Request) -> Response:
     areq = await pages.areq(request)
     if isinstance(areq, Response):
         return areq
+    left = pages.flashed(request, areq)
+    kept = dict(left.kept) if left else {}
     if request.method == "GET":
-        return await pages.render(
-            request, areq, "confirm.html", username=request.query_params.get("username", "")
-        )
+        # A link may name the user (?username=), as Cognito's confirmation links do.
+        kept.setdefault("username", request.query_params.get("username", ""))
+        return await pages.render(request, areq, "confirm.html", shown=left, **kept)
     form = await pages.form(request)
     if isinstance(form, Response):
         return form
-    username = form.get("username", "")
+    username = form.get("username", "").strip()
+    kept["username"] = username
     try:
         await sign_up_flow.confirm_sign_up(
             pages.ctx, areq.client.id, username, form.get("code", "").strip(),
             pages.secret_hash(areq, username), False,
         )  # fmt: skip
     except CognitoError as error:
-        return await pages.render(
-            request,
-            areq,
-            "confirm.html",
-            status=400,
-            username=username,
-            code_error=error.message,
-        )
-    return await pages.render(
-        request,
-        areq,
-        "login.html",
-        username=username,
+        return pages.redirect(request, areq, "/confirm", kept=kept, code_error=error.message)
+    return pages.redirect(
+        request, areq, "/login", username=username,
         notice="Your account is confirmed. Sign in to continue.",
-        can_sign_up=False,
-    )
+    )  # fmt: skip
 
 
 async def resend_code(pages: Pages, request: Request) -> Response:
@@ -156,4 +144,6 @@ async def resend_code(pages: Pages, request: Request) -> Response:
     form = await pages.form(request)
     if isinstance(form, Response):
         return form
-    return await send_confirmation(pages, request, areq, form.get("username", ""))
+    return await send_confirmation(
+        pages, request, areq, form.get("username", "").strip(), notice="We sent you a new code."
+    )

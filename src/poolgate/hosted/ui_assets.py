@@ -1,6 +1,10 @@
-"""The logo a pool or client set with SetUICustomization, served to its hosted pages."""
+"""The logo a pool or client set with SetUICustomization, served to its hosted pages,
+and Poolgate's own icon (``static/``): browsers ask every site for /favicon.ico."""
 
 from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -24,3 +28,20 @@ class UIAssets:
             media_type=found.image_type or "application/octet-stream",
             headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"},
         )
+
+
+_STATIC = Path(__file__).parent / "static"
+_ICON_HEADERS = {"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"}
+
+
+@cache
+def _static(name: str) -> bytes:
+    return (_STATIC / name).read_bytes()
+
+
+async def favicon_ico(_: Request) -> Response:
+    return Response(_static("favicon.ico"), media_type="image/x-icon", headers=_ICON_HEADERS)
+
+
+async def favicon_svg(_: Request) -> Response:
+    return Response(_static("favicon.svg"), media_type="image/svg+xml", headers=_ICON_HEADERS)

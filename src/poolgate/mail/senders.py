@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from poolgate.config import Settings
+from poolgate.core.messages import templates
 from poolgate.core.messages.senders import OutboxSender, RoutingSender, Sender
 from poolgate.mail.smtp import SmtpSender
 from poolgate.store.base import Store
@@ -26,3 +27,10 @@ def settings_sender(settings: Settings, store: Store) -> Sender:
         ssl=settings.smtp_port == 465 and not settings.smtp_starttls,
     )
     return RoutingSender(email=smtp, sms=outbox)
+
+
+def outbox_channels(settings: Settings) -> frozenset[str]:
+    """The channels (EMAIL, SMS) whose messages ``settings_sender`` keeps in the outbox."""
+    if not settings.smtp_host:
+        return frozenset({templates.EMAIL, templates.SMS})
+    return frozenset({templates.SMS})

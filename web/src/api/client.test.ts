@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiFor, callApi, describeFailure, helloText, parseDestinations, parseFavourites, type FetchLike } from './client';
+import { apiFor, callApi, describeFailure, helloText, helloUserId, parseDestinations, parseFavourites, type FetchLike } from './client';
 
 const API = 'http://127.0.0.1:9230/staging';
 
@@ -65,6 +65,14 @@ describe('reading answers', () => {
     expect(helloText({ other: 1 })).toBe('{"other":1}');
   });
 
+  it("reads the workshop handler's answer: the greeting and the user id", () => {
+    const answer = { message: 'Hello 7d3c-username!', userId: '7d3c-sub' };
+    expect(helloText(answer)).toBe('Hello 7d3c-username!');
+    expect(helloUserId(answer)).toBe('7d3c-sub');
+    expect(helloUserId('Hello alice!')).toBeNull();
+    expect(helloUserId({ message: 'Hello' })).toBeNull();
+  });
+
   it('reads destinations in the usual shapes', () => {
     const one = { id: 'kyoto', name: 'Kyoto', country: 'Japan', description: 'Temples.', tags: ['culture'], bestTime: 'April' };
     expect(parseDestinations([one])).toEqual([
@@ -82,5 +90,82 @@ describe('reading answers', () => {
     expect(parseFavourites({ favourites: [{ destinationId: 'a' }, { id: 'b' }] })).toEqual(['a', 'b']);
     expect(parseFavourites({ favorites: ['c'] })).toEqual(['c']);
     expect(parseFavourites(null)).toEqual([]);
+  });
+});
+
+describe('after a 401', () => {
+  /** An API that accepts only `valid`, and a session whose header `renew` replaces. */
+  function world(valid: string, renewTo: string | null) {
+    const seen: string[] = [];
+    let header = 'Bearer stale';
+    let renewals = 0;
+    const fetchImpl: FetchLike = async (_url, init) => {
+      const sent = (init?.headers as Record<string, string>).Authorization ?? '';
+      seen.push(sent);
+      return sent === valid
+        ? new Response(JSON.stringify({ destinations: [{ id: 'kyoto' }] }), { status: 200 })
+        : new Response(JSON.stringify({ message: 'Unauthorized' }), { status: 401 });
+    };
+    const renew = async () => {
+      renewals += 1;
+      if (renewTo) header = renewTo;
+    };
+    const api = apiFor(API, () => header, fetchImpl, renew);
+    return { api, seen, renewals: () => renewals, setHeader: (h: string) => (header = h) };
+  }
+
+  it('refreshes the tokens and repeats the call with the new id token', async () => {
+    const w = world('Bearer fresh', 'Bearer fresh');
+    const result = await w.api.destinations();
+    expect(result).toMatchObject({ ok: true, status: 200, renewed: true });
+    expect(w.seen).toEqual(['Bearer stale', 'Bearer fresh']);
+    expect(w.renewals()).toBe(1);
+  });
+
+  it('keeps the 401 when the refresh gave no new tokens', async () => {
+    const w = world('Bearer fresh', null);
+    const result = await w.api.favourites();
+    expect(result).toMatchObject({ ok: false, status: 401, message: 'Your session has expired or was revoked — sign in again.' });
+    expect(result.renewed).toBeUndefined();
+    expect(w.seen).toEqual(['Bearer stale']);
+    expect(w.renewals()).toBe(1);
+  });
+
+  it('tries once more only: a second 401 stands', async () => {
+    const w = world('Bearer never', 'Bearer fresh');
+    const result = await w.api.hello();
+    expect(result).toMatchObject({ ok: false, status: 401, renewed: true });
+    expect(w.seen).toEqual(['Bearer stale', 'Bearer fresh']);
+    expect(w.renewals()).toBe(1);
+  });
+
+  it('does not refresh again when another call already renewed the tokens', async () => {
+    let header = 'Bearer stale';
+    const seen: string[] = [];
+    const api = apiFor(
+      API,
+      () => header,
+      async (_url, init) => {
+        const sent = (init?.headers as Record<string, string>).Authorization ?? '';
+        seen.push(sent);
+        // While this call was out, another call's 401 refreshed the session.
+        if (sent === 'Bearer stale') header = 'Bearer fresh';
+        return new Response('{}', { status: sent === 'Bearer fresh' ? 200 : 401 });
+      },
+      async () => {
+        throw new Error('must not refresh twice');
+      },
+    );
+    expect(await api.destinations()).toMatchObject({ ok: true, renewed: true });
+    expect(seen).toEqual(['Bearer stale', 'Bearer fresh']);
+  });
+
+  it('does not retry other failures', async () => {
+    const seen: string[] = [];
+    const api = apiFor(API, () => 'Bearer t', answering(502, { message: 'Internal server error' }, []), async () => {
+      seen.push('renew');
+    });
+    expect(await api.hello()).toMatchObject({ ok: false, status: 502 });
+    expect(seen).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  * token), and every answer is turned into words a traveller understands.
  *
  * Routes (relative to config.apiUrl, e.g. http://127.0.0.1:9230/staging):
- *   GET    /hello           the workshop's handler: "Hello <username>!"
+ *   GET    /hello           the workshop's handler: {"message": "Hello <username>!", "userId": <sub>}
  *   GET    /destinations    a list of destinations
  *   GET    /favourites      the signed-in user's favourite destination ids
  *   PUT    /favourites      add one: body {"destinationId": "..."} (also ?destinationId=)
@@ -17,9 +17,13 @@ export interface ApiCall {
   path: string;
 }
 
+/**
+ * An answer in words. `renewed`: the first try was refused (401), the session's tokens
+ * were refreshed, and this is the answer to the second try with the new id token.
+ */
 export type ApiResult<T> =
-  | { ok: true; status: number; data: T; call: ApiCall; ms: number }
-  | { ok: false; status: number | null; message: string; detail: string | null; call: ApiCall; ms: number };
+  | { ok: true; status: number; data: T; call: ApiCall; ms: number; renewed?: boolean }
+  | { ok: false; status: number | null; message: string; detail: string | null; call: ApiCall; ms: number; renewed?: boolean };
 
 export interface Destination {
   id: string;
@@ -118,11 +122,16 @@ export async function callApi<T = unknown>(
 // Reading the answers. The handlers are being written alongside this app, so the
 // readers accept the usual shapes rather than one exact schema.
 
-/** The greeting: a JSON string ("Hello alice!"), {"message": ...}, or text. */
+/** The greeting: the workshop's {"message": ...}, a JSON string ("Hello alice!"), or text. */
 export function helloText(data: unknown): string {
   if (typeof data === 'string') return data;
   const said = messageOf(data) ?? (data && typeof data === 'object' ? str((data as Record<string, unknown>).greeting) : null);
   return said ?? JSON.stringify(data);
+}
+
+/** The workshop's handler also answers the caller's `sub` claim as "userId". */
+export function helloUserId(data: unknown): string | null {
+  return data && typeof data === 'object' ? str((data as Record<string, unknown>).userId) : null;
 }
 
 function listOf(data: unknown, keys: string[]): unknown[] {
@@ -198,16 +207,44 @@ export function favouritePath(destinationId: string): string {
   return `/favourites?destinationId=${encodeURIComponent(destinationId)}`;
 }
 
-/** The API with a session's Authorization header bound in. */
-export function apiFor(apiUrl: string, authorization: () => string, fetchImpl?: FetchLike) {
+/**
+ * Refreshes the session's tokens after a 401 (resolves when the refresh is over,
+ * whatever its outcome: the session's new Authorization header tells).
+ */
+export type Renew = () => Promise<void>;
+
+/**
+ * One call, and after a 401 one more with fresh tokens: a token the API refused may
+ * have expired, or been damaged, while the refresh token still works. The call is
+ * repeated only when the session's Authorization header changed meanwhile (the
+ * refresh succeeded, here or in a call that raced this one); a refused refresh ends
+ * the session and the 401 stands.
+ */
+export async function callWithRenewal<T>(
+  authorization: () => string,
+  renew: Renew | undefined,
+  call: (authorization: string) => Promise<ApiResult<T>>,
+): Promise<ApiResult<T>> {
+  const sent = authorization();
+  const first = await call(sent);
+  if (first.ok || first.status !== 401 || !renew) return first;
+  if (authorization() === sent) await renew();
+  const fresh = authorization();
+  if (fresh === sent) return first;
+  const second = await call(fresh);
+  return { ...second, renewed: true, ms: first.ms + second.ms };
+}
+
+/** The API with a session's Authorization header bound in, and its renewal after a 401. */
+export function apiFor(apiUrl: string, authorization: () => string, fetchImpl?: FetchLike, renew?: Renew) {
+  const send = (method: ApiCall['method'], path: string, body?: unknown) =>
+    callWithRenewal(authorization, renew, (header) => callApi<unknown>(apiUrl, header, method, path, body, fetchImpl));
   return {
-    hello: () => callApi<unknown>(apiUrl, authorization(), 'GET', '/hello', undefined, fetchImpl),
-    destinations: () => callApi<unknown>(apiUrl, authorization(), 'GET', '/destinations', undefined, fetchImpl),
-    favourites: () => callApi<unknown>(apiUrl, authorization(), 'GET', '/favourites', undefined, fetchImpl),
-    addFavourite: (id: string) =>
-      callApi<unknown>(apiUrl, authorization(), 'PUT', favouritePath(id), { destinationId: id }, fetchImpl),
-    removeFavourite: (id: string) =>
-      callApi<unknown>(apiUrl, authorization(), 'DELETE', favouritePath(id), { destinationId: id }, fetchImpl),
+    hello: () => send('GET', '/hello'),
+    destinations: () => send('GET', '/destinations'),
+    favourites: () => send('GET', '/favourites'),
+    addFavourite: (id: string) => send('PUT', favouritePath(id), { destinationId: id }),
+    removeFavourite: (id: string) => send('DELETE', favouritePath(id), { destinationId: id }),
   };
 }
 

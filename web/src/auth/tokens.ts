@@ -249,8 +249,8 @@ export type Audience = 'api' | 'poolgate';
 
 /**
  * The token for each audience. The TravelGuide API gets the ID token: its Cognito
- * authorizer accepts it, and the workshop's handler reads `email` and
- * `cognito:username` from the claims, which only the ID token carries. Poolgate's
+ * authorizer accepts it on routes without scopes, and the workshop's handler reads
+ * `cognito:username` (which only the ID token carries) and `sub`. Poolgate's
  * self-service operations (GetUser, GlobalSignOut...) and /oauth2/userInfo take the
  * access token, which says what the bearer may do rather than who they are.
  */

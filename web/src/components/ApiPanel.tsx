@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { helloText, parseDestinations, parseFavourites, type ApiResult, type Destination } from '../api/client';
+import { helloText, helloUserId, parseDestinations, parseFavourites, type ApiResult, type Destination } from '../api/client';
 import { useSession } from '../session';
 import { ChatIcon, GlobeIcon, HeartIcon, MapPinIcon, RefreshIcon } from './icons';
 import { Alert, Button, Card, LiveRegion } from './ui';
@@ -28,7 +28,10 @@ function CallLine({ result }: { result: ApiResult<unknown> }) {
       <span className={`status-pill ${result.ok ? 'status-ok' : 'status-bad'}`}>
         {result.status === null ? 'no answer' : `${result.status} ${REASONS[result.status] ?? ''}`.trim()}
       </span>
-      <span className="muted">{result.ms} ms · sent the id token</span>
+      <span className="muted">
+        {result.ms} ms · sent the id token
+        {result.renewed ? ' · it was refused (401), so the app refreshed the tokens and sent the new one' : ''}
+      </span>
     </p>
   );
 }
@@ -69,7 +72,8 @@ function Hello({ report }: { report: Report }) {
   return (
     <Card title="Say hello" icon={<ChatIcon />} headingLevel={3} className="hello-card">
       <p className="muted">
-        Calls <code>GET /hello</code>: the workshop’s Lambda handler reads your claims from the authorizer and greets you.
+        Calls <code>GET /hello</code>: the workshop’s Lambda handler reads your <code>cognito:username</code> and{' '}
+        <code>sub</code> claims from the authorizer and answers with a greeting and your user id.
       </p>
       <div className="button-row">
         <Button onClick={() => void sayHello()} busy={busy}>
@@ -80,6 +84,14 @@ function Hello({ report }: { report: Report }) {
         {result?.ok ? (
           <div className="speech">
             <p className="speech-bubble">{helloText(result.data)}</p>
+            {helloUserId(result.data) ? (
+              <p className="hello-user-id">
+                <span className="muted">userId</span> <code>{helloUserId(result.data)}</code>
+                <span className="muted"> (your </span>
+                <code>sub</code>
+                <span className="muted">)</span>
+              </p>
+            ) : null}
           </div>
         ) : null}
         {result && !result.ok ? <Failure result={result} /> : null}

@@ -54,15 +54,16 @@ export function HelpPage() {
             <dd>
               <p>
                 Every API call carries <code>Authorization: Bearer &lt;id token&gt;</code>. The API’s Cognito authorizer
-                accepts an id token from the pool, and the workshop’s handler greets you with what it finds in{' '}
-                <code>event['requestContext']['authorizer']['claims']</code>: your <code>email</code> and{' '}
-                <code>cognito:username</code>.
+                accepts an id token from the pool, and the workshop’s handler reads two claims from{' '}
+                <code>event['requestContext']['authorizer']['claims']</code>: <code>cognito:username</code>, to greet you,
+                and <code>sub</code>, your user id.
               </p>
               <p>
-                <strong>Only the id token carries those claims.</strong> The access token has <code>username</code>,{' '}
-                <code>client_id</code> and <code>scope</code>, but no <code>email</code>: sent to this API, the handler would
-                find no email to read. So TravelGuide sends the id token. (An API route configured with OAuth scopes would
-                require an access token instead; TravelGuide’s routes are not.)
+                <strong>Only the id token carries <code>cognito:username</code>.</strong> The access token names you{' '}
+                <code>username</code> instead (beside <code>client_id</code> and <code>scope</code>), so the handler’s{' '}
+                <code>claims['cognito:username']</code> would find nothing; and on routes without OAuth scopes, such as
+                TravelGuide’s, the Cognito authorizer takes only id tokens. So TravelGuide sends the id token. (A route
+                configured with OAuth scopes would require an access token instead.)
               </p>
             </dd>
           </div>

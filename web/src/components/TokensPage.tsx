@@ -108,7 +108,7 @@ const META: Record<TokenKind, { title: string; goesTo: string; goesToDetail: str
     title: 'ID token',
     goesTo: 'Sent to the TravelGuide API',
     goesToDetail:
-      'Authorization: Bearer <id token> on every API call. It says who you are (email, cognito:username), which is what the workshop’s handler reads.',
+      'Authorization: Bearer <id token> on every API call. It says who you are: the workshop’s handler reads its cognito:username and sub.',
     icon: ShieldIcon,
   },
   access: {

@@ -5,6 +5,5 @@ def lambda_handler(event, context):
     username = claims['cognito:username']
     return {
         'statusCode': 200,
-        'headers': {'Access-Control-Allow-Origin': '*'},
-        'body': json.dumps(f'Hello {username}!')
+        'body': json.dumps({'message': f'Hello {username}!', 'userId': claims['sub']})
     }

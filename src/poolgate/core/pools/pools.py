@@ -36,21 +36,30 @@ async def describe_user_pool_extras(ctx: Context, pool: UserPool) -> tuple[str |
     return (domain.domain if domain else None), await ctx.store.count_users(pool.id)
 
 
-async def pools_named(ctx: Context, reference: str) -> list[str]:
-    """The ids of the pools ``reference`` names: a pool id, or a pool name (several
-    pools may share a name)."""
+async def pools_named(ctx: Context, reference: str) -> list[UserPool]:
+    """The pools ``reference`` names: a pool id, or a pool name, oldest first.
+
+    Cognito lets several pools share a name. Where Poolgate takes a name (``poolgate
+    apply``, the gateway's ``user_pool``), it means the oldest of them: the pool that
+    was created or adopted first is never displaced by a newer namesake (see
+    docs/decisions.md)."""
     if _POOL_ID.match(reference):
         pool = await ctx.store.get_pool(reference)
         if pool is not None:
-            return [pool.id]
-    ids: list[str] = []
+            return [pool]
+    found: list[UserPool] = []
     after: str | None = None
     while True:
         page = await ctx.store.list_pools(60, after)
-        ids.extend(pool.id for pool in page if pool.name == reference)
+        found.extend(pool for pool in page if pool.name == reference)
         if len(page) < 60:
-            return ids
+            return oldest_first(found)
         after = page[-1].id
+
+
+def oldest_first(found: list[UserPool]) -> list[UserPool]:
+    """Pools by creation time; the id breaks a tie, so the order never changes."""
+    return sorted(found, key=lambda pool: (pool.created, pool.id))
 
 
 async def create_user_pool(

@@ -1,5 +1,5 @@
 """What every core operation is given: the store, the sealer, the clock, the message
-sender and the deployment's identity (region, account, issuer). Built once per
+sender, the metrics recorder and the deployment's identity (region, account, issuer). Built once per
 process."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from poolgate.core.clock import Clock, system_clock
+from poolgate.core.metrics import NO_METRICS, Metrics
 from poolgate.crypto.sealing import Sealer
 from poolgate.store.base import Store
 
@@ -27,6 +28,8 @@ class Context:
     issuer_template: str = "http://127.0.0.1:9229/{pool_id}"
     # None: messages go to the store's outbox.
     sender: Sender | None = None
+    # Sign-ins, tokens, lockouts for monitoring (poolgate.metrics); none by default.
+    metrics: Metrics = NO_METRICS
     keyring: KeyRing = field(init=False)
 
     def __post_init__(self) -> None:

@@ -112,13 +112,16 @@ def serve(
             "default: one per CPU core.",
         ),
     ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Print the traceback of a failed start.")
+    ] = False,
 ) -> None:
     """Run the identity provider (AWS JSON API, OAuth, hosted UI, JWKS), and the API
-    gateway when --gateway-port is given and the --config file declares [[apis]]."""
-    from poolgate.admin_keys import load_admin_key
-    from poolgate.app import create_app
-    from poolgate.bootstrap import SharedContext
-    from poolgate.gateway.serving import listener, serve_all
+    gateway when --gateway-port is given and the --config file declares [[apis]].
+
+    A start that cannot go on (database, data directory, port, master key) prints one
+    line naming the problem and the setting to change, and exits non-zero."""
+    from poolgate.server import run
 
     settings = _settings(
         config,
@@ -133,65 +136,7 @@ def serve(
     )
     gateway_config = _gateway_config(settings, config)
     _check_declarations(settings, config)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        key, created = load_admin_key(settings)
-    except ConfigError as exc:
-        typer.echo(f"poolgate: {exc}", err=True)
-        raise typer.Exit(2) from None
-    if created:
-        typer.echo(
-            "Generated the admin access key (stored in "
-            f"{settings.data_dir / 'admin-key.json'}, shown only this once):\n"
-            f"  AWS_ACCESS_KEY_ID={key.access_key_id}\n"
-            f"  AWS_SECRET_ACCESS_KEY={key.secret_access_key}"
-        )
-    if workers is None:
-        workers = _cores()
-
-    def apps() -> list[object]:
-        # One context per process, shared by the identity provider and the gateway.
-        shared = SharedContext(settings)
-        built: list[object] = [create_app(settings, shared)]
-        if gateway_config is not None:
-            from poolgate.gateway.app import create_gateway_app
-
-            built.append(create_gateway_app(gateway_config, settings, shared=shared))
-        return built
-
-    ports = [settings.port] + ([settings.gateway_port] if gateway_config is not None else [])
-    if workers == 1:
-        servers = [
-            listener(app, settings.host, port, settings.log_level)
-            for app, port in zip(apps(), ports, strict=True)
-        ]
-        if not serve_all(servers):
-            raise typer.Exit(3)
-        return
-
-    from poolgate.workers import bind, can_reuse_port, prepare, supervise
-
-    prepare(settings)
-    reuse = can_reuse_port()
-    # Bound here first so a taken port fails now, not in every worker. With
-    # SO_REUSEPORT the check sockets close again and each worker binds its own.
-    shared = [bind(settings.host, port, reuse_port=reuse) for port in ports]
-    if reuse:
-        for sock in shared:
-            sock.close()
-
-    def run_worker() -> bool:
-        # Each worker builds its own apps: nothing made before the fork is shared.
-        sockets = (
-            [bind(settings.host, port, reuse_port=True) for port in ports] if reuse else shared
-        )
-        servers = [
-            listener(app, settings.host, port, settings.log_level)
-            for app, port in zip(apps(), ports, strict=True)
-        ]
-        return serve_all(servers, sockets)
-
-    if not supervise(workers, run_worker):
+    if not run(settings, gateway_config, workers or _cores(), debug=debug, announce=typer.echo):
         raise typer.Exit(3)
 
 

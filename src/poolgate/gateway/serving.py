@@ -29,7 +29,11 @@ class Listener(uvicorn.Server):
         yield
 
 
-def listener(app: Any, host: str, port: int, log_level: str) -> Listener:
+def listener(
+    app: Any, host: str, port: int, log_level: str, *, drain_timeout: int | None = None
+) -> Listener:
+    """A server for ``app``; on shutdown it stops accepting, lets in-flight requests
+    finish for up to ``drain_timeout`` seconds (None: as long as they take), then exits."""
     config = uvicorn.Config(
         app,
         host=host,
@@ -37,14 +41,21 @@ def listener(app: Any, host: str, port: int, log_level: str) -> Listener:
         log_level=log_level,
         access_log=False,
         server_header=False,
+        timeout_graceful_shutdown=drain_timeout,
     )
     return Listener(config)
 
 
-async def _serve(servers: list[Listener], sockets: list[socket.socket] | None) -> None:
+async def _serve(
+    servers: list[Listener],
+    sockets: list[socket.socket] | None,
+    on_stop: Callable[[], None] | None,
+) -> None:
     loop = asyncio.get_running_loop()
 
     def shutdown() -> None:
+        if on_stop is not None:
+            on_stop()
         for server in servers:
             if server.should_exit:
                 server.force_exit = True
@@ -75,12 +86,17 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return uvloop.new_event_loop
 
 
-def serve_all(servers: list[Listener], sockets: list[socket.socket] | None = None) -> bool:
+def serve_all(
+    servers: list[Listener],
+    sockets: list[socket.socket] | None = None,
+    on_stop: Callable[[], None] | None = None,
+) -> bool:
     """Run ``servers`` until SIGINT/SIGTERM, then shut them all down gracefully.
     False when one of them failed to start (its lifespan startup failed).
 
-    ``sockets``, one per server, are listening sockets bound by a parent process that
-    forked several workers (``poolgate serve --workers N``)."""
+    ``sockets``, one per server, are listening sockets bound beforehand (by this
+    process, or by a parent that forked several workers). ``on_stop`` is told when
+    the shutdown begins (readiness starts answering 503)."""
     with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-        runner.run(_serve(servers, sockets))
+        runner.run(_serve(servers, sockets, on_stop))
     return all(server.started for server in servers)

@@ -396,11 +396,18 @@ def _connection_errors() -> tuple[type[BaseException], ...]:
     administratively terminated server, a broken socket)."""
     from asyncpg.exceptions import (
         InterfaceError,
+        InternalClientError,
         OperatorInterventionError,
         PostgresConnectionError,
     )
 
-    return (OSError, InterfaceError, OperatorInterventionError, PostgresConnectionError)
+    return (
+        OSError,
+        InterfaceError,
+        InternalClientError,
+        OperatorInterventionError,
+        PostgresConnectionError,
+    )
 
 
 def _row_type(names: list[str]) -> Any:

@@ -1,6 +1,7 @@
-"""Facts about the deployment itself, shared by every node: first, the check value of
-the master key that sealed the database's secrets (a node started with another key
-refuses to start instead of failing every sign-in).
+"""Facts about the deployment every node shares: the master key's check value.
+
+A node started with another master key than the one that sealed the database's
+secrets refuses to start, instead of failing every sign-in.
 
 Revision ID: 0006_cluster
 Revises: 0005

@@ -20,11 +20,12 @@ from poolgate.mail.senders import settings_sender
 from poolgate.store.sql import EngineOptions, SqlStore
 
 
-def engine_options(settings: Settings) -> EngineOptions:
+def engine_options(settings: Settings, application_name: str = "poolgate") -> EngineOptions:
     """How this process connects to the database, from the ``[database]`` settings."""
     from poolgate import metrics
 
     return EngineOptions(
+        application_name=application_name,
         pool_size=settings.database_pool_size,
         idle_timeout=float(settings.database_idle_timeout),
         max_lifetime=float(settings.database_max_lifetime),
@@ -34,7 +35,7 @@ def engine_options(settings: Settings) -> EngineOptions:
     )
 
 
-async def open_context(settings: Settings) -> Context:
+async def open_context(settings: Settings, *, application_name: str = "poolgate") -> Context:
     """The context over a freshly opened store; the caller closes ``ctx.store``.
 
     Refuses (``MasterKeyMismatch``) a master key other than the one that sealed the
@@ -43,7 +44,9 @@ async def open_context(settings: Settings) -> Context:
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     sealer = Sealer(load_or_create_master_key(settings.master_key, settings.data_dir))
-    store = await SqlStore.open(settings.effective_database_url, options=engine_options(settings))
+    store = await SqlStore.open(
+        settings.effective_database_url, options=engine_options(settings, application_name)
+    )
     try:
         await verify_master_key(store, sealer, system_clock())
     except BaseException:

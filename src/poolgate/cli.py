@@ -64,6 +64,15 @@ def _register_mailbox() -> None:
 
 _register_mailbox()
 
+
+def _register_master_key() -> None:
+    from poolgate.master_key_cli import master_key_app
+
+    app.add_typer(master_key_app, name="master-key")
+
+
+_register_master_key()
+
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", "-c", help="TOML configuration file.")
 ]

@@ -49,6 +49,8 @@ class EngineOptions:
     sqlite_synchronous: str = "FULL"
     # Told +1 when a connection is checked out and -1 when it comes back.
     on_pool_change: Callable[[int], None] | None = None
+    # Shown in pg_stat_activity; servers' sessions are told apart from commands'.
+    application_name: str = APPLICATION_NAME
 
 
 def make_pg_engine(url: str, options: EngineOptions) -> AsyncEngine:
@@ -68,7 +70,7 @@ def make_pg_engine(url: str, options: EngineOptions) -> AsyncEngine:
         pool_recycle=options.max_lifetime if options.max_lifetime > 0 else -1,
         connect_args={
             "timeout": options.connect_timeout,
-            "server_settings": {"application_name": APPLICATION_NAME},
+            "server_settings": {"application_name": options.application_name},
         },
     )
     pool = engine.sync_engine.pool
@@ -167,12 +169,16 @@ class ConfigListener:
     CHECK_S = 5.0
 
     def __init__(
-        self, engine: AsyncEngine, channel: str, cache: RecordCache, connect_timeout: float = 10.0
+        self,
+        engine: AsyncEngine,
+        channel: str,
+        cache: RecordCache,
+        options: EngineOptions | None = None,
     ) -> None:
         self.engine = engine
         self.channel = channel
         self.cache = cache
-        self.connect_timeout = connect_timeout
+        self.options = options or EngineOptions()
         self._lost = asyncio.Event()
         self._conn: Any = None
         self._task: asyncio.Task[None] | None = None
@@ -196,8 +202,8 @@ class ConfigListener:
         _, params = self.engine.dialect.create_connect_args(self.engine.url)
         conn = await asyncpg.connect(
             **params,
-            timeout=self.connect_timeout,
-            server_settings={"application_name": APPLICATION_NAME},
+            timeout=self.options.connect_timeout,
+            server_settings={"application_name": self.options.application_name},
         )
         try:
             self._lost.clear()
@@ -292,3 +298,18 @@ async def connection_budget(engine: AsyncEngine) -> ConnectionBudget:
         settings.get("reserved_connections", 0)
     )
     return ConnectionBudget(int(settings["max_connections"]), reserved, int(in_use or 0))
+
+
+async def active_sessions(engine: AsyncEngine, application_name: str) -> int:
+    """Sessions of ``application_name`` open on this database, other than ours."""
+    from sqlalchemy import text
+
+    async with engine.connect() as conn:
+        result = await conn.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = :name "
+                "AND datname = current_database() AND pid <> pg_backend_pid()"
+            ),
+            {"name": application_name},
+        )
+        return int(result.scalar() or 0)

@@ -60,7 +60,7 @@ class SqlStore(
         pooled connections are closed."""
         if isinstance(self.engine, SqliteEngine):
             return
-        listener = ConfigListener(self.engine, CONFIG_CHANNEL, self._cache, options.connect_timeout)
+        listener = ConfigListener(self.engine, CONFIG_CHANNEL, self._cache, options)
         await listener.start()
         self._listener = listener
         self._reaper = IdleReaper(self.engine, options.idle_timeout)

@@ -27,7 +27,8 @@ import boto3
 import httpx
 import pytest
 from botocore.config import Config
-from botocore.exceptions import ClientError, ConnectionError as BotoConnectionError
+from botocore.exceptions import ClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from tests.api.helpers import STRONG
 from tests.conftest import PG_DSN, _pg, free_port

@@ -359,21 +359,26 @@ def admin_key_command(
 @db_app.command("upgrade")
 def db_upgrade(config: ConfigOption = None, data_dir: DataDirOption = None) -> None:
     """Apply the schema migrations to the configured database."""
+    from poolgate.bootstrap import engine_options
+    from poolgate.startup import check_data_dir, one_line_errors
     from poolgate.store import migrate
     from poolgate.store.sql import make_engine
 
     settings = _settings(config, data_dir=data_dir)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
 
     async def run() -> str | None:
-        engine = make_engine(settings.effective_database_url)
+        engine = make_engine(url, engine_options(settings))
         try:
             await migrate.upgrade(engine)
             return await migrate.current_revision(engine)
         finally:
             await engine.dispose()
 
-    typer.echo(f"database at revision {asyncio.run(run())}")
+    url = settings.effective_database_url
+    with one_line_errors(prefix="poolgate db upgrade", database_url=url):
+        check_data_dir(settings.data_dir)
+        revision = asyncio.run(run())
+    typer.echo(f"database at revision {revision}")
 
 
 @app.command("logs", short_help="Print a function's log, with Lambda's START, END and REPORT.")

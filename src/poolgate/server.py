@@ -92,7 +92,7 @@ def _endpoints(
 def _apps(settings: Settings, gateway_config: GatewayConfig | None) -> list[Any]:
     """The process's apps, in the order of ``_endpoints``; one context shared by the
     identity provider and the gateway."""
-    from poolgate.app import create_app
+    from poolgate.app import contain_failures, create_app
     from poolgate.bootstrap import SharedContext
 
     shared = SharedContext(settings)
@@ -100,7 +100,8 @@ def _apps(settings: Settings, gateway_config: GatewayConfig | None) -> list[Any]
     if gateway_config is not None:
         from poolgate.gateway.app import create_gateway_app
 
-        built.append(create_gateway_app(gateway_config, settings, shared=shared))
+        gateway = create_gateway_app(gateway_config, settings, shared=shared)
+        built.append(contain_failures(gateway, "gateway"))
     if settings.metrics_port:
         from poolgate.metrics.prometheus import metrics_app
 

@@ -43,8 +43,14 @@ class StartupError(Exception):
 
 
 @contextlib.contextmanager
-def one_line_errors(debug: bool = False, prefix: str = "poolgate") -> Iterator[None]:
-    """Turn a failed start into one line on stderr and an exit status."""
+def one_line_errors(
+    debug: bool = False, prefix: str = "poolgate", database_url: str | None = None
+) -> Iterator[None]:
+    """Turn a failed start into one line on stderr and an exit status; a database
+    failure names ``database_url`` (the password left out)."""
+    global _current_database_url
+    if database_url is not None:
+        _current_database_url = database_url
     try:
         yield
     except SystemExit:

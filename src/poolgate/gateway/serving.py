@@ -53,24 +53,32 @@ async def _serve(
 ) -> None:
     loop = asyncio.get_running_loop()
 
-    def shutdown() -> None:
+    def stop() -> None:
+        """Shut every server down gracefully: stop accepting, drain, then exit."""
         if on_stop is not None:
             on_stop()
         for server in servers:
+            server.should_exit = True
+
+    def on_signal() -> None:
+        # A second SIGINT/SIGTERM cuts the drain short, as uvicorn's own handler does.
+        for server in servers:
             if server.should_exit:
                 server.force_exit = True
-            server.should_exit = True
+        stop()
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, shutdown)
+            loop.add_signal_handler(sig, on_signal)
 
     async def run(server: Listener, sock: socket.socket | None) -> None:
         try:
             await server.serve(sockets=[sock] if sock is not None else None)
         finally:
-            # One listener failing to start (port taken) stops the others too.
-            shutdown()
+            # One listener failing to start (port taken) stops the others too; one that
+            # finished draining first (no requests in flight) leaves the others to
+            # finish theirs: forcing them would cancel those requests mid-way.
+            stop()
 
     bound = sockets if sockets is not None else [None] * len(servers)
     await asyncio.gather(*(run(server, sock) for server, sock in zip(servers, bound, strict=True)))

@@ -170,3 +170,13 @@ def test_postgresql_on_a_public_address_needs_the_public_url(
     would make a token minted by one node invalid on the others."""
     result = serve(tmp_path, "--host", "0.0.0.0", env={"POOLGATE_DATABASE_URL": pg_database})
     assert_one_line(result, "POOLGATE_PUBLIC_URL", "issuer")
+
+
+def test_a_pool_larger_than_max_connections_is_one_line(tmp_path: Path, pg_database: str) -> None:
+    result = serve(
+        tmp_path,
+        "--workers",
+        "2",
+        env={"POOLGATE_DATABASE_URL": pg_database, "POOLGATE_DATABASE_POOL_SIZE": "5000"},
+    )
+    assert_one_line(result, "max_connections", "POOLGATE_DATABASE_POOL_SIZE")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 
 class Recorder:
-    """Records nothing; the interface every recorder has (``core.metrics.Metrics``
+    """Records nothing; the interface every recorder has (``core.context.Metrics``
     and what the adapters, the runtime and the store report)."""
 
     def request(self, endpoint: str, operation: str, outcome: str, seconds: float) -> None:

@@ -108,6 +108,9 @@ class Server:
             POOLGATE_ADMIN_SECRET_ACCESS_KEY=ADMIN_SECRET,
             POOLGATE_MASTER_KEY=MASTER_KEY,
             POOLGATE_LOG_LEVEL="info",
+            # Several servers share PostgreSQL at once in a session; CI's server allows
+            # 100 connections: 2 workers x (5 + 1) each.
+            POOLGATE_DATABASE_POOL_SIZE="5",
         )
         if self.database_url:
             env["POOLGATE_DATABASE_URL"] = self.database_url

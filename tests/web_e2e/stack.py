@@ -123,6 +123,8 @@ def travelguide_stack(tmp: Path) -> Iterator[Stack]:
     [pool] = json.loads(applied.stdout)["pools"]
 
     server = GatewayServer(data_dir=root / "data", database_url="", config=config)
+    # The key `poolgate apply` generated into the data directory sealed the database.
+    server.extra_env["POOLGATE_MASTER_KEY"] = ""
     server.start()
     web: subprocess.Popen[bytes] | None = None
     try:

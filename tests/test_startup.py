@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ADMIN_KEY_ID, ADMIN_SECRET, PG_DSN, free_port
+from tests.conftest import ADMIN_KEY_ID, ADMIN_SECRET, MASTER_KEY, PG_DSN, free_port
 
 PG_BASE = PG_DSN.rsplit("/", 1)[0]
 ROOT = os.geteuid() == 0
@@ -30,6 +30,7 @@ def serve(
     environ.update(
         POOLGATE_ADMIN_ACCESS_KEY_ID=ADMIN_KEY_ID,
         POOLGATE_ADMIN_SECRET_ACCESS_KEY=ADMIN_SECRET,
+        POOLGATE_MASTER_KEY=MASTER_KEY,
         POOLGATE_LOG_LEVEL="warning",
     )
     environ.update(env or {})

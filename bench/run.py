@@ -137,6 +137,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="drive the read paths (" + ",".join(wrk.WRK_SCENARIOS) + ") with wrk instead of "
         "the Python clients, which cost the machine about as much CPU as the server",
     )
+    parser.add_argument(
+        "--sqlite-synchronous",
+        type=lambda text: [v.strip().lower() for v in text.split(",") if v.strip()],
+        default=[],
+        help="run once per value (full,normal) of the started SQLite server's "
+        "sqlite_synchronous, and compare them",
+    )
     parser.add_argument("--json", type=Path, help="write the results as JSON here")
     parser.add_argument("--markdown", type=Path, help="write the Markdown report here")
     args = parser.parse_args(argv)
@@ -156,6 +163,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("the sign-in scenarios need --users of at least 1")
     if args.wrk and not wrk.available():
         parser.error("--wrk: wrk is not installed (Debian: apt-get install wrk)")
+    if args.sqlite_synchronous and (args.url or args.database_url):
+        parser.error("--sqlite-synchronous is for the SQLite server the benchmark starts")
+    if set(args.sqlite_synchronous) - {"full", "normal"}:
+        parser.error("--sqlite-synchronous takes full and/or normal")
     if args.wrk and args.requests is not None:
         parser.error("--wrk runs for --duration; it does not take --requests")
     return args
@@ -205,7 +216,9 @@ def _jobs(
     ]
 
 
-def benchmark(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
+def benchmark(
+    args: argparse.Namespace, argv: list[str], server_env: dict[str, str] | None = None
+) -> dict[str, Any]:
     server: LocalServer | None = None
     probe: ProcessCpu | None = None
     admin: Any = None
@@ -221,6 +234,7 @@ def benchmark(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
                 probe = ProcessCpu(args.server_pid)
         else:
             server = LocalServer(args.database_url, workers=args.server_workers)
+            server.extra_env.update(server_env or {})
             _log(f"starting poolgate serve ({server.backend}) on {server.url}")
             server.start()
             url = server.url
@@ -366,11 +380,53 @@ def benchmark(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
+    if args.sqlite_synchronous:
+        return compare_synchronous(args, argv)
     report = benchmark(args, argv)
     text = markdown(report)
     print(text, end="")
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n")
+    if args.markdown:
+        args.markdown.write_text(text)
+    return 0
+
+
+def compare_synchronous(args: argparse.Namespace, argv: list[str]) -> int:
+    """One benchmark per sqlite_synchronous value, one after the other on the same
+    machine, then a table of the two side by side."""
+    reports = {}
+    for value in args.sqlite_synchronous:
+        _log(f"sqlite_synchronous={value}")
+        reports[value] = benchmark(args, argv, {"POOLGATE_SQLITE_SYNCHRONOUS": value})
+    values = list(reports)
+    lines = ["# SQLite synchronous: " + " vs ".join(v.upper() for v in values), ""]
+    header = ["scenario", "c"]
+    for value in values:
+        header += [f"{value.upper()} req/s", f"{value.upper()} p50 ms", f"{value.upper()} p99 ms"]
+    lines += ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    for i, row in enumerate(reports[values[0]]["results"]):
+        cells = [row["scenario"], str(row["concurrency"])]
+        for value in values:
+            other = reports[value]["results"][i]
+            latency = other["latency_ms"]
+            cells += [
+                f"{other['requests_per_s']:.1f}",
+                f"{latency['p50'] or 0:.2f}",
+                f"{latency['p99'] or 0:.2f}",
+            ]
+        lines.append("| " + " | ".join(cells) + " |")
+    text = (
+        "\n".join(lines)
+        + "\n\n"
+        + "\n".join(
+            f"## sqlite_synchronous={value}\n\n{markdown(report)}"
+            for value, report in reports.items()
+        )
+    )
+    print(text, end="")
+    if args.json:
+        args.json.write_text(json.dumps(reports, indent=2) + "\n")
     if args.markdown:
         args.markdown.write_text(text)
     return 0

@@ -67,6 +67,8 @@ class LocalServer:
         self.started_in_s: float | None = None
         # More ``poolgate serve`` options (bench.gateway: --config, --gateway-port).
         self.serve_args: list[str] = []
+        # More settings for the server, as POOLGATE_* variables.
+        self.extra_env: dict[str, str] = {}
 
     @property
     def url(self) -> str:
@@ -85,6 +87,7 @@ class LocalServer:
         )
         if self.database_url:
             env["POOLGATE_DATABASE_URL"] = self.database_url
+        env.update(self.extra_env)
         # One client made before the launch: httpx.get() builds a client (and loads the
         # CA bundle) on every poll, which would be counted in started_in_s.
         with httpx.Client(timeout=1) as http, open(self.log_path, "ab") as log:

@@ -29,6 +29,9 @@ from botocore.config import Config
 PG_DSN = os.environ.get("POOLGATE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 ADMIN_KEY_ID = "AKPGTESTADMIN0000001"
 ADMIN_SECRET = "test-admin-secret-do-not-use-in-production"
+# One master key for every server and context of the session: they share the
+# PostgreSQL database, which refuses a key other than the one that sealed it.
+MASTER_KEY = "cG9vbGdhdGUtdGVzdHMtbWFzdGVyLWtleS0zMmJ5dGU="  # b"poolgate-tests-master-key-32byte"
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -103,7 +106,11 @@ class Server:
         env.update(
             POOLGATE_ADMIN_ACCESS_KEY_ID=ADMIN_KEY_ID,
             POOLGATE_ADMIN_SECRET_ACCESS_KEY=ADMIN_SECRET,
+            POOLGATE_MASTER_KEY=MASTER_KEY,
             POOLGATE_LOG_LEVEL="info",
+            # Several servers share PostgreSQL at once in a session; CI's server allows
+            # 100 connections: 2 workers x (5 + 1) each.
+            POOLGATE_DATABASE_POOL_SIZE="5",
         )
         if self.database_url:
             env["POOLGATE_DATABASE_URL"] = self.database_url

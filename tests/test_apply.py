@@ -24,7 +24,7 @@ from poolgate.core.groups import groups
 from poolgate.core.pools import clients, pools
 from poolgate.core.records import User
 from poolgate.core.users import lookup
-from tests.conftest import BACKENDS
+from tests.conftest import BACKENDS, MASTER_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "travelguide" / "poolgate.toml"
@@ -37,7 +37,9 @@ KINDS = ["pool", "client", "domain", "group", "group", "user"]
 @pytest.fixture(params=BACKENDS)
 async def ctx(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Context]:
     database_url = "" if request.param == "sqlite" else request.getfixturevalue("pg_database")
-    opened = await open_context(Settings(data_dir=tmp_path, database_url=database_url))
+    opened = await open_context(
+        Settings(data_dir=tmp_path, database_url=database_url, master_key=MASTER_KEY)
+    )
     yield opened
     await opened.store.close()
 

@@ -86,6 +86,8 @@ def travelguide(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TravelGuid
     assert again.stdout.splitlines()[-1] == "0 created, 0 updated, 6 unchanged, 4 configured"
 
     server = GatewayServer(data_dir=root / "data", database_url="", config=root / config)
+    # The key `poolgate apply` generated into the data directory sealed the database.
+    server.extra_env["POOLGATE_MASTER_KEY"] = ""
     server.start()
     try:
         yield TravelGuide(

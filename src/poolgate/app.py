@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -13,8 +14,9 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from poolgate import health, metrics
 from poolgate.admin_keys import load_admin_key
 from poolgate.awsjson.endpoint import AwsJsonEndpoint
 from poolgate.bootstrap import SharedContext
@@ -26,6 +28,7 @@ from poolgate.hosted.ui_assets import UIAssets
 from poolgate.mail.senders import outbox_channels
 from poolgate.mailbox import mailbox_routes
 from poolgate.oauth.endpoints import OAuthEndpoints
+from poolgate.outage import report_failure
 from poolgate.wellknown.routes import WellKnown
 
 log = logging.getLogger("poolgate")
@@ -41,8 +44,12 @@ class _Services:
         self.items: dict[str, Any] = {}
 
     def route(self, path: str, key: str, method: str, methods: list[str]) -> Route:
+        kind = _endpoint_kind(path)
+
         async def endpoint(request: Request) -> Response:
+            started = time.perf_counter()
             response: Response = await getattr(self.items[key], method)(request)
+            _record(kind, path, response, started)
             return response
 
         return Route(path, endpoint, methods=methods)
@@ -51,7 +58,10 @@ class _Services:
         """A hosted page: a function of the pages' shared state and the request."""
 
         async def endpoint(request: Request) -> Response:
-            return await handler(self.items["pages"], request)
+            started = time.perf_counter()
+            response = await handler(self.items["pages"], request)
+            _record("hosted", path, response, started)
+            return response
 
         return Route(path, endpoint, methods=methods)
 
@@ -65,6 +75,21 @@ class _Services:
         return ctx
 
 
+def _endpoint_kind(path: str) -> str:
+    if "/.well-known/" in path:
+        return "wellknown"
+    if path.startswith("/_ui/"):
+        return "hosted"
+    return "oauth"
+
+
+def _record(kind: str, path: str, response: Response, started: float) -> None:
+    """Count the answer under its route (never the raw path: ids would make the
+    metrics unbounded): ``ok``, or the HTTP status of a refusal."""
+    outcome = "ok" if response.status_code < 400 else str(response.status_code)
+    metrics.recorder().request(kind, path, outcome, time.perf_counter() - started)
+
+
 class _LateApp:
     # A class, not a function: Starlette wraps functions as request/response endpoints.
     def __init__(self, items: dict[str, Any], key: str) -> None:
@@ -75,14 +100,14 @@ class _LateApp:
         await self.items[self.key](scope, receive, send)
 
 
-def create_app(settings: Settings, shared: SharedContext | None = None) -> Starlette:
+def create_app(settings: Settings, shared: SharedContext | None = None) -> ASGIApp:
     """The app; its context opens (and migrates the store) when the server starts it.
     ``shared``: the process's context, when the gateway serves beside it."""
     shared = shared or SharedContext(settings)
     services = _Services()
 
-    async def health(_: Request) -> Response:
-        return PlainTextResponse("ok")
+    async def ready(_: Request) -> Response:
+        return await health.readiness(services.ctx())
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -113,7 +138,8 @@ def create_app(settings: Settings, shared: SharedContext | None = None) -> Starl
     p = services.page
     routes = [
         services.asgi_route("/", "awsjson", ["POST", "OPTIONS"]),
-        Route("/health", health, methods=["GET"]),
+        Route("/health", health.liveness, methods=["GET"]),
+        Route("/health/ready", ready, methods=["GET"]),
         r("/{pool_id}/.well-known/jwks.json", "wellknown", "jwks", ["GET"]),
         r(
             "/{pool_id}/.well-known/openid-configuration",
@@ -144,4 +170,31 @@ def create_app(settings: Settings, shared: SharedContext | None = None) -> Starl
     if settings.mailbox:
         # The developer's view of the outbox; off in production (POOLGATE_MAILBOX=false).
         routes += mailbox_routes(services.ctx)
-    return Starlette(routes=routes, lifespan=lifespan)
+    return contain_failures(Starlette(routes=routes, lifespan=lifespan), "idp")
+
+
+def contain_failures(app: ASGIApp, component: str) -> ASGIApp:
+    """The outermost layer: a request that fails unexpectedly is answered 500 (if
+    nothing was sent yet) and reported through ``outage``, so a database outage logs
+    one line per interval instead of uvicorn's traceback per request."""
+
+    async def contained(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await app(scope, receive, tracking_send)
+        except Exception as error:
+            report_failure(log, component, f"{scope['method']} {scope['path']}", error)
+            if not started:
+                await PlainTextResponse("Internal Server Error", 500)(scope, receive, send)
+
+    return contained

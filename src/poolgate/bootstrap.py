@@ -12,17 +12,46 @@ from __future__ import annotations
 import asyncio
 
 from poolgate.config import Settings
+from poolgate.core.clock import system_clock
 from poolgate.core.context import Context
+from poolgate.core.keys.master_key import verify_master_key
 from poolgate.crypto.sealing import Sealer, load_or_create_master_key
 from poolgate.mail.senders import settings_sender
-from poolgate.store.sql import SqlStore
+from poolgate.store.sql import EngineOptions, SqlStore
 
 
-async def open_context(settings: Settings) -> Context:
-    """The context over a freshly opened store; the caller closes ``ctx.store``."""
+def engine_options(settings: Settings, application_name: str = "poolgate") -> EngineOptions:
+    """How this process connects to the database, from the ``[database]`` settings."""
+    from poolgate import metrics
+
+    return EngineOptions(
+        application_name=application_name,
+        pool_size=settings.database_pool_size,
+        idle_timeout=float(settings.database_idle_timeout),
+        max_lifetime=float(settings.database_max_lifetime),
+        connect_timeout=float(settings.database_connect_timeout),
+        sqlite_synchronous=settings.sqlite_synchronous.upper(),
+        on_pool_change=metrics.recorder().pool_change,
+    )
+
+
+async def open_context(settings: Settings, *, application_name: str = "poolgate") -> Context:
+    """The context over a freshly opened store; the caller closes ``ctx.store``.
+
+    Refuses (``MasterKeyMismatch``) a master key other than the one that sealed the
+    database, before anything is served with it."""
+    from poolgate import metrics
+
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     sealer = Sealer(load_or_create_master_key(settings.master_key, settings.data_dir))
-    store = await SqlStore.open(settings.effective_database_url)
+    store = await SqlStore.open(
+        settings.effective_database_url, options=engine_options(settings, application_name)
+    )
+    try:
+        await verify_master_key(store, sealer, system_clock())
+    except BaseException:
+        await store.close()
+        raise
     return Context(
         store=store,
         sealer=sealer,
@@ -30,6 +59,7 @@ async def open_context(settings: Settings) -> Context:
         account_id=settings.account_id,
         issuer_template=settings.issuer_template,
         sender=settings_sender(settings, store),
+        metrics=metrics.recorder(),
     )
 
 

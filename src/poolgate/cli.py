@@ -64,6 +64,15 @@ def _register_mailbox() -> None:
 
 _register_mailbox()
 
+
+def _register_master_key() -> None:
+    from poolgate.master_key_cli import master_key_app
+
+    app.add_typer(master_key_app, name="master-key")
+
+
+_register_master_key()
+
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", "-c", help="TOML configuration file.")
 ]
@@ -112,13 +121,16 @@ def serve(
             "default: one per CPU core.",
         ),
     ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Print the traceback of a failed start.")
+    ] = False,
 ) -> None:
     """Run the identity provider (AWS JSON API, OAuth, hosted UI, JWKS), and the API
-    gateway when --gateway-port is given and the --config file declares [[apis]]."""
-    from poolgate.admin_keys import load_admin_key
-    from poolgate.app import create_app
-    from poolgate.bootstrap import SharedContext
-    from poolgate.gateway.serving import listener, serve_all
+    gateway when --gateway-port is given and the --config file declares [[apis]].
+
+    A start that cannot go on (database, data directory, port, master key) prints one
+    line naming the problem and the setting to change, and exits non-zero."""
+    from poolgate.server import run
 
     settings = _settings(
         config,
@@ -133,65 +145,7 @@ def serve(
     )
     gateway_config = _gateway_config(settings, config)
     _check_declarations(settings, config)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        key, created = load_admin_key(settings)
-    except ConfigError as exc:
-        typer.echo(f"poolgate: {exc}", err=True)
-        raise typer.Exit(2) from None
-    if created:
-        typer.echo(
-            "Generated the admin access key (stored in "
-            f"{settings.data_dir / 'admin-key.json'}, shown only this once):\n"
-            f"  AWS_ACCESS_KEY_ID={key.access_key_id}\n"
-            f"  AWS_SECRET_ACCESS_KEY={key.secret_access_key}"
-        )
-    if workers is None:
-        workers = _cores()
-
-    def apps() -> list[object]:
-        # One context per process, shared by the identity provider and the gateway.
-        shared = SharedContext(settings)
-        built: list[object] = [create_app(settings, shared)]
-        if gateway_config is not None:
-            from poolgate.gateway.app import create_gateway_app
-
-            built.append(create_gateway_app(gateway_config, settings, shared=shared))
-        return built
-
-    ports = [settings.port] + ([settings.gateway_port] if gateway_config is not None else [])
-    if workers == 1:
-        servers = [
-            listener(app, settings.host, port, settings.log_level)
-            for app, port in zip(apps(), ports, strict=True)
-        ]
-        if not serve_all(servers):
-            raise typer.Exit(3)
-        return
-
-    from poolgate.workers import bind, can_reuse_port, prepare, supervise
-
-    prepare(settings)
-    reuse = can_reuse_port()
-    # Bound here first so a taken port fails now, not in every worker. With
-    # SO_REUSEPORT the check sockets close again and each worker binds its own.
-    shared = [bind(settings.host, port, reuse_port=reuse) for port in ports]
-    if reuse:
-        for sock in shared:
-            sock.close()
-
-    def run_worker() -> bool:
-        # Each worker builds its own apps: nothing made before the fork is shared.
-        sockets = (
-            [bind(settings.host, port, reuse_port=True) for port in ports] if reuse else shared
-        )
-        servers = [
-            listener(app, settings.host, port, settings.log_level)
-            for app, port in zip(apps(), ports, strict=True)
-        ]
-        return serve_all(servers, sockets)
-
-    if not supervise(workers, run_worker):
+    if not run(settings, gateway_config, workers or _cores(), debug=debug, announce=typer.echo):
         raise typer.Exit(3)
 
 
@@ -406,21 +360,26 @@ def admin_key_command(
 @db_app.command("upgrade")
 def db_upgrade(config: ConfigOption = None, data_dir: DataDirOption = None) -> None:
     """Apply the schema migrations to the configured database."""
+    from poolgate.bootstrap import engine_options
+    from poolgate.startup import check_data_dir, one_line_errors
     from poolgate.store import migrate
     from poolgate.store.sql import make_engine
 
     settings = _settings(config, data_dir=data_dir)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
 
     async def run() -> str | None:
-        engine = make_engine(settings.effective_database_url)
+        engine = make_engine(url, engine_options(settings))
         try:
             await migrate.upgrade(engine)
             return await migrate.current_revision(engine)
         finally:
             await engine.dispose()
 
-    typer.echo(f"database at revision {asyncio.run(run())}")
+    url = settings.effective_database_url
+    with one_line_errors(prefix="poolgate db upgrade", database_url=url):
+        check_data_dir(settings.data_dir)
+        revision = asyncio.run(run())
+    typer.echo(f"database at revision {revision}")
 
 
 @app.command("logs", short_help="Print a function's log, with Lambda's START, END and REPORT.")

@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from poolgate.suggest import did_you_mean
 
@@ -29,6 +30,20 @@ class Settings:
     data_dir: Path = Path("data")
     # Empty means SQLite in the data directory.
     database_url: str = ""
+    # PostgreSQL: connections each worker process may hold (plus one that LISTENs),
+    # so a node holds at most workers x (pool + 1). Sized for several nodes under
+    # PostgreSQL's default max_connections of 100; checked against the server's at start.
+    database_pool_size: int = 10
+    # Seconds an unused pooled connection is kept before it is closed.
+    database_idle_timeout: int = 60
+    # Seconds after which a connection is replaced (0: never), so none outlives a
+    # failover or a server-side limit.
+    database_max_lifetime: int = 1800
+    # Seconds to wait for the database to accept a connection.
+    database_connect_timeout: int = 10
+    # SQLite's synchronous pragma: "full" (default) keeps every acknowledged write
+    # across a power loss or an OS crash; "normal" only across a crash of the process.
+    sqlite_synchronous: str = "full"
     # Base of issuers, JWKS and hosted-page links; defaults to http://{host}:{port}.
     public_url: str = ""
     # Issuer template; "{public_url}" and "{pool_id}" and "{region}" are substituted.
@@ -56,6 +71,11 @@ class Settings:
     # The API gateway's port (``serve --gateway-port``); 0: no gateway. Its routes are
     # the config file's [[apis]] and [[functions]] (poolgate.gateway.config).
     gateway_port: int = 0
+    # Prometheus metrics at http://{metrics_host}:{metrics_port}/metrics; 0: none.
+    metrics_port: int = 0
+    metrics_host: str = "127.0.0.1"
+    # On SIGTERM: seconds in-flight requests get to finish before the process exits.
+    drain_timeout: int = 30
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -90,6 +110,53 @@ def normalize_database_url(url: str) -> str:
     if url.startswith("sqlite+aiosqlite:///"):
         return "sqlite:///" + url[len("sqlite+aiosqlite:///") :]
     return url
+
+
+_URL_EXAMPLES = "postgresql://USER@HOST:5432/DATABASE or sqlite:///PATH/poolgate.db"
+
+
+def check_database_url(url: str) -> None:
+    """Refuse a ``database_url`` Poolgate cannot use before anything connects: one
+    line naming what is wrong and the setting (the password is never repeated)."""
+    if not url:
+        return
+    where = f"setting 'database_url' (POOLGATE_DATABASE_URL) {redact_url(url)!r}"
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ConfigError(f"{where} is not a database URL; write {_URL_EXAMPLES}")
+    dialect = scheme.split("+", 1)[0].lower()
+    if dialect == "sqlite":
+        if not rest.startswith("/") or rest == "/":
+            raise ConfigError(
+                f"{where} names no SQLite file; write sqlite:///PATH/poolgate.db "
+                "(or leave it empty for the data directory)"
+            )
+        return
+    if dialect not in ("postgres", "postgresql"):
+        raise ConfigError(
+            f"{where}: Poolgate does not support {dialect!r} databases, only PostgreSQL "
+            f"and SQLite; write {_URL_EXAMPLES}"
+        )
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - raises for a port that is not a number
+    except ValueError:
+        port = parts.netloc.rpartition(":")[2]
+        raise ConfigError(f"{where}: port {port!r} is not a number") from None
+    if not parts.path.strip("/"):
+        # libpq would pick the database named after the OS user, over the Unix socket.
+        raise ConfigError(f"{where} names no database; write postgresql://USER@HOST:5432/DATABASE")
+    if not parts.hostname and "host=" not in parts.query:
+        raise ConfigError(f"{where} names no host; write postgresql://USER@HOST:5432/DATABASE")
+
+
+def redact_url(url: str) -> str:
+    """The URL with its password, if any, replaced by ``***``."""
+    parts = urlsplit(url) if "://" in url else None
+    if parts is None or parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 # Tables whose keys are settings, read as if they were written at the top level.
@@ -142,9 +209,16 @@ def load_settings(
     extra: dict[str, Any] = {}
     if config_file is not None:
         try:
-            raw = tomllib.loads(Path(config_file).read_text())
+            raw = tomllib.loads(Path(config_file).read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ConfigError(f"config file {config_file} does not exist") from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"config file {config_file} is not UTF-8 text (byte {exc.object[exc.start]:#04x} "
+                f"at offset {exc.start}); TOML files must be saved as UTF-8"
+            ) from None
+        except OSError as exc:
+            raise ConfigError(f"cannot read config file {config_file}: {exc.strerror}") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"config file {config_file}: {exc}") from None
         flat, extra = _split(raw, known, config_file)
@@ -158,9 +232,41 @@ def load_settings(
         if value is not None:
             values[name] = _coerce(name, value)
     settings = replace(Settings(), **values, extra=extra)
+    _check_values(settings)
+    return settings
+
+
+def _check_values(settings: Settings) -> None:
+    """Values of the right type that Poolgate still cannot honour."""
     if settings.issuer.count("{pool_id}") != 1:
         raise ConfigError("setting 'issuer' must contain '{pool_id}' exactly once")
-    return settings
+    check_database_url(settings.database_url)
+    for name in ("port", "gateway_port", "metrics_port", "smtp_port"):
+        value = getattr(settings, name)
+        if not 0 <= value <= 65535:
+            raise ConfigError(f"setting {name!r} must be a port number (0-65535), got {value}")
+    if settings.sqlite_synchronous.lower() not in SQLITE_SYNCHRONOUS:
+        raise ConfigError(
+            "setting 'sqlite_synchronous' must be 'full' or 'normal', "
+            f"got {settings.sqlite_synchronous!r}"
+        )
+    if settings.database_pool_size < 1:
+        raise ConfigError(
+            f"setting 'database_pool_size' must be at least 1, got {settings.database_pool_size}"
+        )
+    for name in (
+        "database_idle_timeout",
+        "database_max_lifetime",
+        "database_connect_timeout",
+        "drain_timeout",
+    ):
+        if getattr(settings, name) < 0:
+            raise ConfigError(f"setting {name!r} must not be negative")
+    if settings.database_connect_timeout == 0:
+        raise ConfigError("setting 'database_connect_timeout' must be at least 1 second")
+
+
+SQLITE_SYNCHRONOUS = ("full", "normal")
 
 
 def _split(

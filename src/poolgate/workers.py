@@ -1,7 +1,7 @@
 """``poolgate serve --workers N``: N processes serving the same ports.
 
-The parent binds the listening sockets, prepares what must exist exactly once (the
-schema, the master key, the admin key), then forks the workers; the kernel spreads
+The parent prepares what must exist exactly once (``startup``: the schema, the master
+key, the admin key, the ports' ownership), then forks the workers; the kernel spreads
 connections among them. Each worker opens its own store and caches: nothing is shared
 in memory, so every worker sees the others' writes through the database (configuration
 records within the cache's few seconds). The parent restarts a worker that dies and
@@ -10,7 +10,6 @@ stops them all on SIGINT/SIGTERM.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import ctypes
 import gc
@@ -21,10 +20,7 @@ import socket
 import time
 from collections.abc import Callable
 
-from poolgate.config import Settings
-from poolgate.crypto.sealing import load_or_create_master_key
-from poolgate.store import migrate
-from poolgate.store.sql_base import make_engine
+from poolgate import metrics
 
 log = logging.getLogger("poolgate.workers")
 
@@ -46,21 +42,6 @@ def bind(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
     sock.listen(2048)
     sock.set_inheritable(True)
     return sock
-
-
-def prepare(settings: Settings) -> None:
-    """What the workers must not race for: migrations and the generated master key."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    load_or_create_master_key(settings.master_key, settings.data_dir)
-
-    async def upgrade() -> None:
-        engine = make_engine(settings.effective_database_url)
-        try:
-            await migrate.upgrade(engine)
-        finally:
-            await engine.dispose()
-
-    asyncio.run(upgrade())
 
 
 def supervise(count: int, run_worker: Callable[[], bool]) -> bool:
@@ -109,6 +90,7 @@ def supervise(count: int, run_worker: Callable[[], bool]) -> bool:
         except InterruptedError:
             continue
         started = children.pop(pid, None)
+        metrics.process_exited(pid)
         if stopping or started is None:
             continue
         code = os.waitstatus_to_exitcode(status)

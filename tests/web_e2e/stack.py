@@ -144,6 +144,8 @@ def travelguide_stack(tmp: Path, ports: Ports | None = None) -> Iterator[Stack]:
     server = GatewayServer(data_dir=root / "data", database_url="", config=config)
     if ports is not None:
         server.port, server.gateway_port = ports.poolgate, ports.gateway
+    # The key `poolgate apply` generated into the data directory sealed the database.
+    server.extra_env["POOLGATE_MASTER_KEY"] = ""
     server.start()
     web: subprocess.Popen[bytes] | None = None
     try:

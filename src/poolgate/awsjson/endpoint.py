@@ -18,7 +18,8 @@ from typing import Any
 import orjson
 from starlette.types import Receive, Scope, Send
 
-from poolgate.awsjson.model import ServiceModel, service_model
+from poolgate import metrics
+from poolgate.awsjson.model import Operation, ServiceModel, service_model
 from poolgate.awsjson.registry import Handler, load_handlers
 from poolgate.awsjson.sigv4 import AdminKey, verify_sigv4
 from poolgate.awsjson.validation import validate_request
@@ -30,6 +31,7 @@ from poolgate.core.errors import (
     UnknownOperationException,
     UnsupportedOperationException,
 )
+from poolgate.outage import report_failure
 
 log = logging.getLogger("poolgate.awsjson")
 
@@ -80,10 +82,20 @@ class AwsJsonEndpoint:
             return
         request_id = _request_id()
         started = time.perf_counter()
-        operation_name = "-"
+        raw_headers: list[tuple[bytes, bytes]] = scope["headers"]
+        target = next((v.decode("latin-1") for k, v in raw_headers if k == b"x-amz-target"), "")
+        name = target[len(self.prefix) :] if target.startswith(self.prefix) else ""
+        operation = self.model.operation(name) if name else None
+        # Logged and counted by name only when the model knows it: metric labels stay
+        # bounded whatever targets clients send.
+        operation_name = name if operation is not None else "-"
         error_type: str | None = None
         try:
-            operation_name, result = await self._handle(scope, receive)
+            if operation is None:
+                raise UnknownOperationException(
+                    f"Unknown operation {target!r}." if target else "Missing X-Amz-Target header."
+                )
+            result = await self._handle(scope, receive, operation)
             status, body = 200, orjson.dumps(result)
         except CognitoError as error:
             status, body, error_type = _error(error)
@@ -95,26 +107,20 @@ class AwsJsonEndpoint:
                 error.message,
                 f" ({error.detail})" if error.detail else "",
             )
-        except Exception:
-            log.exception("%s %s failed", request_id, operation_name)
+        except Exception as unexpected:
+            report_failure(log, "awsjson", f"{request_id} {operation_name}", unexpected)
             status, body, error_type = _error(InternalErrorException("Internal server error."))
         headers = [_CONTENT_TYPE_RAW, (b"x-amzn-requestid", request_id.encode()), *_CORS_RAW]
         if error_type is not None:
             headers.append((b"x-amzn-errortype", error_type.encode()))
         await _respond(send, status, headers, body)
-        log.debug(
-            "%s %s %.1f ms", request_id, operation_name, (time.perf_counter() - started) * 1000
-        )
+        elapsed = time.perf_counter() - started
+        metrics.recorder().request("awsjson", operation_name, error_type or "ok", elapsed)
+        log.debug("%s %s %.1f ms", request_id, operation_name, elapsed * 1000)
 
-    async def _handle(self, scope: Scope, receive: Receive) -> tuple[str, dict[str, Any]]:
+    async def _handle(self, scope: Scope, receive: Receive, operation: Operation) -> dict[str, Any]:
         raw_headers: list[tuple[bytes, bytes]] = scope["headers"]
-        target = next((v.decode("latin-1") for k, v in raw_headers if k == b"x-amz-target"), "")
-        name = target[len(self.prefix) :] if target.startswith(self.prefix) else ""
-        operation = self.model.operation(name) if name else None
-        if operation is None:
-            raise UnknownOperationException(
-                f"Unknown operation {target!r}." if target else "Missing X-Amz-Target header."
-            )
+        name = operation.name
         body = await _read_body(receive)
         if not operation.public:
             verify_sigv4(
@@ -132,7 +138,7 @@ class AwsJsonEndpoint:
         handler = self.handlers.get(name)
         if handler is None:
             raise UnsupportedOperationException(f"Poolgate does not implement {name} yet.")
-        return name, await handler(self.ctx, params)
+        return await handler(self.ctx, params)
 
 
 def _request_id() -> str:

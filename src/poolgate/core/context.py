@@ -1,11 +1,11 @@
 """What every core operation is given: the store, the sealer, the clock, the message
-sender and the deployment's identity (region, account, issuer). Built once per
-process."""
+sender, the metrics recorder and the deployment's identity (region, account, issuer).
+Built once per process."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from poolgate.core.clock import Clock, system_clock
 from poolgate.crypto.sealing import Sealer
@@ -14,6 +14,43 @@ from poolgate.store.base import Store
 if TYPE_CHECKING:
     from poolgate.core.keys.keyring import KeyRing
     from poolgate.core.messages.senders import Sender
+
+
+class Metrics(Protocol):
+    """What core reports for monitoring, without knowing how it is exported: the
+    composition root gives ``Context.metrics`` an implementation (``poolgate.metrics``
+    exports Prometheus); the default records nothing."""
+
+    def sign_in(self, flow: str, result: str) -> None:
+        """A sign-in step ended: ``flow`` is the AuthFlow or challenge answered (or
+        ``HOSTED_UI``), ``result`` is ``tokens``, ``challenge`` or the error's name."""
+
+    def tokens_issued(self, grant: str) -> None:
+        """Tokens were minted for ``grant`` (``sign_in``, ``refresh``,
+        ``authorization_code``, ``client_credentials``)."""
+
+    def lockout(self) -> None:
+        """A failed sign-in locked a user out (Cognito's temporary lockout)."""
+
+    def throttled(self, what: str) -> None:
+        """A request was refused for its rate (``what`` names the limit)."""
+
+
+class NoMetrics:
+    def sign_in(self, flow: str, result: str) -> None:
+        pass
+
+    def tokens_issued(self, grant: str) -> None:
+        pass
+
+    def lockout(self) -> None:
+        pass
+
+    def throttled(self, what: str) -> None:
+        pass
+
+
+NO_METRICS: Metrics = NoMetrics()
 
 
 @dataclass
@@ -27,6 +64,8 @@ class Context:
     issuer_template: str = "http://127.0.0.1:9229/{pool_id}"
     # None: messages go to the store's outbox.
     sender: Sender | None = None
+    # Sign-ins, tokens, lockouts for monitoring (poolgate.metrics); none by default.
+    metrics: Metrics = NO_METRICS
     keyring: KeyRing = field(init=False)
 
     def __post_init__(self) -> None:

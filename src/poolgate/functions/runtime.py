@@ -28,6 +28,7 @@ from typing import Any
 
 import orjson
 
+from poolgate import metrics
 from poolgate.functions.codewatch import CodeWatcher
 from poolgate.functions.errors import (
     FunctionCrashed,
@@ -128,6 +129,16 @@ class FunctionRuntime:
         Cancelling the caller does not cut the invocation short: it runs to its end or
         its timeout, and its worker is then reused.
         """
+        started = time.perf_counter()
+        try:
+            invocation = await self._invoke(name, event, request_id)
+        except FunctionError as error:
+            metrics.recorder().invocation(name, type(error).__name__, time.perf_counter() - started)
+            raise
+        metrics.recorder().invocation(name, "ok", time.perf_counter() - started)
+        return invocation
+
+    async def _invoke(self, name: str, event: Any, request_id: str | None) -> Invocation:
         request_id = request_id or str(uuid.uuid4())
         self._check_open(request_id)
         self._dispose_orphans()

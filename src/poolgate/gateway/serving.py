@@ -29,7 +29,11 @@ class Listener(uvicorn.Server):
         yield
 
 
-def listener(app: Any, host: str, port: int, log_level: str) -> Listener:
+def listener(
+    app: Any, host: str, port: int, log_level: str, *, drain_timeout: int | None = None
+) -> Listener:
+    """A server for ``app``; on shutdown it stops accepting, lets in-flight requests
+    finish for up to ``drain_timeout`` seconds (None: as long as they take), then exits."""
     config = uvicorn.Config(
         app,
         host=host,
@@ -37,29 +41,44 @@ def listener(app: Any, host: str, port: int, log_level: str) -> Listener:
         log_level=log_level,
         access_log=False,
         server_header=False,
+        timeout_graceful_shutdown=drain_timeout,
     )
     return Listener(config)
 
 
-async def _serve(servers: list[Listener], sockets: list[socket.socket] | None) -> None:
+async def _serve(
+    servers: list[Listener],
+    sockets: list[socket.socket] | None,
+    on_stop: Callable[[], None] | None,
+) -> None:
     loop = asyncio.get_running_loop()
 
-    def shutdown() -> None:
+    def stop() -> None:
+        """Shut every server down gracefully: stop accepting, drain, then exit."""
+        if on_stop is not None:
+            on_stop()
+        for server in servers:
+            server.should_exit = True
+
+    def on_signal() -> None:
+        # A second SIGINT/SIGTERM cuts the drain short, as uvicorn's own handler does.
         for server in servers:
             if server.should_exit:
                 server.force_exit = True
-            server.should_exit = True
+        stop()
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, shutdown)
+            loop.add_signal_handler(sig, on_signal)
 
     async def run(server: Listener, sock: socket.socket | None) -> None:
         try:
             await server.serve(sockets=[sock] if sock is not None else None)
         finally:
-            # One listener failing to start (port taken) stops the others too.
-            shutdown()
+            # One listener failing to start (port taken) stops the others too; one that
+            # finished draining first (no requests in flight) leaves the others to
+            # finish theirs: forcing them would cancel those requests mid-way.
+            stop()
 
     bound = sockets if sockets is not None else [None] * len(servers)
     await asyncio.gather(*(run(server, sock) for server, sock in zip(servers, bound, strict=True)))
@@ -75,12 +94,17 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return uvloop.new_event_loop
 
 
-def serve_all(servers: list[Listener], sockets: list[socket.socket] | None = None) -> bool:
+def serve_all(
+    servers: list[Listener],
+    sockets: list[socket.socket] | None = None,
+    on_stop: Callable[[], None] | None = None,
+) -> bool:
     """Run ``servers`` until SIGINT/SIGTERM, then shut them all down gracefully.
     False when one of them failed to start (its lifespan startup failed).
 
-    ``sockets``, one per server, are listening sockets bound by a parent process that
-    forked several workers (``poolgate serve --workers N``)."""
+    ``sockets``, one per server, are listening sockets bound beforehand (by this
+    process, or by a parent that forked several workers). ``on_stop`` is told when
+    the shutdown begins (readiness starts answering 503)."""
     with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-        runner.run(_serve(servers, sockets))
+        runner.run(_serve(servers, sockets, on_stop))
     return all(server.started for server in servers)

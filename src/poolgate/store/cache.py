@@ -21,6 +21,9 @@ class RecordCache:
         self._entries: dict[tuple[str, str], tuple[float, Any]] = {}
         # The configuration counter the entries were read under (SQLite).
         self.version: int | None = None
+        # PostgreSQL: False while the process's LISTEN session is lost, when a change
+        # made elsewhere would go unheard; the store then reads through the cache.
+        self.subscribed = True
 
     def get(self, kind: str, key: str) -> Any:
         """The cached value, or ``MISSING``."""

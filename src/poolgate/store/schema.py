@@ -22,6 +22,15 @@ config_version = sa.Table(
     sa.Column("version", sa.BigInteger, nullable=False),
 )
 
+# Facts about the deployment every node shares (the master key's check value).
+deployment = sa.Table(
+    "deployment",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("modified", sa.Float, nullable=False),
+)
+
 user_pools = sa.Table(
     "user_pools",
     metadata,

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
 
 from poolgate.store import migrate
+from poolgate.store.postgres import ConfigListener, EngineOptions, IdleReaper
 from poolgate.store.sql_authorization_codes import AuthorizationCodesSql
 from poolgate.store.sql_base import CONFIG_CHANNEL, SqliteEngine, make_engine
+from poolgate.store.sql_deployment import DeploymentSql
 from poolgate.store.sql_groups import GroupsSql
 from poolgate.store.sql_oauth_config import OAuthConfigSql
 from poolgate.store.sql_outbox import OutboxSql
@@ -20,44 +21,55 @@ from poolgate.store.sql_pools import PoolsSql
 from poolgate.store.sql_search import SearchSql
 from poolgate.store.sql_users import UsersSql
 
-if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncConnection
-
-__all__ = ["SqlStore", "make_engine"]
+__all__ = ["EngineOptions", "SqlStore", "make_engine"]
 
 
 class SqlStore(
-    PoolsSql, UsersSql, OutboxSql, SearchSql, GroupsSql, AuthorizationCodesSql, OAuthConfigSql
+    PoolsSql,
+    UsersSql,
+    OutboxSql,
+    SearchSql,
+    GroupsSql,
+    AuthorizationCodesSql,
+    OAuthConfigSql,
+    DeploymentSql,
 ):
-    _listener: AsyncConnection | None = None
+    _listener: ConfigListener | None = None
+    _reaper: IdleReaper | None = None
 
     @classmethod
-    async def open(cls, url: str, *, migrate_schema: bool = True) -> SqlStore:
-        engine = make_engine(url)
+    async def open(
+        cls, url: str, *, migrate_schema: bool = True, options: EngineOptions | None = None
+    ) -> SqlStore:
+        options = options or EngineOptions()
+        engine = make_engine(url, options)
         try:
             if migrate_schema:
                 await migrate.upgrade(engine)
             await migrate.check_current(engine)
             store = cls(engine)
-            await store._listen_for_config_changes()
+            await store._start_postgres(options)
         except BaseException:
             await engine.dispose()
             raise
         return store
 
-    async def _listen_for_config_changes(self) -> None:
+    async def _start_postgres(self, options: EngineOptions) -> None:
         """PostgreSQL: one session per process LISTENs for configuration changes
-        committed by any process or node, and empties the record cache on each."""
+        committed by any process or node, and empties the record cache on each; idle
+        pooled connections are closed."""
         if isinstance(self.engine, SqliteEngine):
             return
-        conn = await self.engine.connect()
-        raw = await conn.get_raw_connection()
-        driver: Any = raw.driver_connection
-        cache = self._cache
-        await driver.add_listener(CONFIG_CHANNEL, lambda *_: cache.clear())
-        self._listener = conn
+        listener = ConfigListener(self.engine, CONFIG_CHANNEL, self._cache, options)
+        await listener.start()
+        self._listener = listener
+        self._reaper = IdleReaper(self.engine, options.idle_timeout)
+        self._reaper.start()
 
     async def close(self) -> None:
+        if self._reaper is not None:
+            await self._reaper.stop()
+            self._reaper = None
         if self._listener is not None:
             await self._listener.close()
             self._listener = None

@@ -25,6 +25,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from poolgate.store.base import Conflict
 from poolgate.store.cache import RecordCache
+from poolgate.store.postgres import EngineOptions
 from poolgate.store.schema import config_version
 
 if TYPE_CHECKING:
@@ -147,11 +148,15 @@ def sqlite_path_url(url: str) -> str:
     return "sqlite:///" + url.split(":///", 1)[1]
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, options: EngineOptions | None = None) -> Engine:
+    options = options or EngineOptions()
     if url.startswith("sqlite"):
         engine = sa.create_engine(
             sqlite_path_url(url), connect_args={"check_same_thread": False, "timeout": 0}
         )
+        synchronous = options.sqlite_synchronous.upper()
+        if synchronous not in ("FULL", "NORMAL"):
+            raise ValueError(f"sqlite_synchronous must be FULL or NORMAL, not {synchronous!r}")
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -159,26 +164,20 @@ def make_engine(url: str) -> Engine:
             # implicitly by the driver.
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
-            # WAL with synchronous=NORMAL keeps every committed transaction across a
-            # crash of the process (kill -9); only an OS crash may lose the last ones.
+            # WAL keeps every committed transaction across a crash of the process
+            # (kill -9) with either setting; FULL also syncs the WAL at each commit, so
+            # an OS crash or a power loss does not lose acknowledged writes either
+            # (NORMAL may lose the last ones). The cost is in docs/benchmarks/.
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA synchronous={synchronous}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
             cursor.close()
 
         return SqliteEngine(engine)
-    from sqlalchemy.ext.asyncio import create_async_engine
+    from poolgate.store.postgres import make_pg_engine
 
-    # No pool_pre_ping: on asyncpg it costs BEGIN, a ping and ROLLBACK (three round
-    # trips) on every checkout, more than the query it guards. A connection that died
-    # (database restarted) fails its statement instead; SQLAlchemy then discards every
-    # pooled connection, and the hot reads retry once on a fresh one (SqlBase._rows).
-    # A pool large enough for a busy worker's concurrent queries: connections beyond
-    # pool_size are opened and closed per use (asyncpg tries TLS first), and with 10
-    # that churn was a fifth of a GetUser's CPU at 16 concurrent requests. A worker
-    # holds at most 30 connections (PostgreSQL's default limit is 100).
-    return create_async_engine(url, pool_size=20, max_overflow=10)
+    return make_pg_engine(url, options)
 
 
 class SqlBase:
@@ -321,8 +320,8 @@ class SqlBase:
         SQLite: a read of the one-row counter (6 us), once per asyncio task (one request)
         and at least every ``_RECHECK_S``, so a change made through one worker is seen by
         the next request on any other. PostgreSQL: a NOTIFY listener empties it
-        (``SqlStore._listen_for_config_changes``); the cache's TTL bounds staleness if
-        that session is ever lost."""
+        (``postgres.ConfigListener``); while that session is lost, the cache is emptied
+        at every read, so nothing stale is served until it is back."""
         if isinstance(self.engine, SqliteEngine):
             now = time.monotonic()
             if now - _config_checked_at.get() >= _RECHECK_S:
@@ -332,6 +331,8 @@ class SqlBase:
                     self._cache.clear()
                     self._cache.version = version
                 _config_checked_at.set(now)
+        elif not self._cache.subscribed:
+            self._cache.clear()
         return self._cache
 
     def _locked(self, query: sa.Select[Any]) -> sa.Select[Any]:
@@ -397,11 +398,18 @@ def _connection_errors() -> tuple[type[BaseException], ...]:
     administratively terminated server, a broken socket)."""
     from asyncpg.exceptions import (
         InterfaceError,
+        InternalClientError,
         OperatorInterventionError,
         PostgresConnectionError,
     )
 
-    return (OSError, InterfaceError, OperatorInterventionError, PostgresConnectionError)
+    return (
+        OSError,
+        InterfaceError,
+        InternalClientError,
+        OperatorInterventionError,
+        PostgresConnectionError,
+    )
 
 
 def _row_type(names: list[str]) -> Any:

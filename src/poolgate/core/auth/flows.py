@@ -13,10 +13,56 @@ from poolgate.core.auth.client_auth import client_and_pool
 from poolgate.core.auth.explicit_flows import require_flow
 from poolgate.core.auth.outcome import NEW_PASSWORD_REQUIRED, PASSWORD_VERIFIER, AuthOutcome, param
 from poolgate.core.context import Context
-from poolgate.core.errors import InvalidParameterException, ResourceNotFoundException
+from poolgate.core.errors import (
+    CognitoError,
+    InvalidParameterException,
+    ResourceNotFoundException,
+)
 
 
 async def initiate_auth(
+    ctx: Context,
+    client_id: str,
+    flow: str,
+    params: dict[str, str],
+    *,
+    admin_pool_id: str | None = None,
+) -> AuthOutcome:
+    try:
+        outcome = await _initiate_auth(ctx, client_id, flow, params, admin_pool_id=admin_pool_id)
+    except CognitoError as error:
+        ctx.metrics.sign_in(flow, error.code)
+        raise
+    ctx.metrics.sign_in(flow, _result(outcome))
+    return outcome
+
+
+async def respond_to_auth_challenge(
+    ctx: Context,
+    client_id: str,
+    challenge_name: str,
+    responses: dict[str, str],
+    session: str | None,
+    *,
+    admin_pool_id: str | None = None,
+) -> AuthOutcome:
+    try:
+        outcome = await _respond_to_auth_challenge(
+            ctx, client_id, challenge_name, responses, session, admin_pool_id=admin_pool_id
+        )
+    except CognitoError as error:
+        ctx.metrics.sign_in(challenge_name, error.code)
+        raise
+    ctx.metrics.sign_in(challenge_name, _result(outcome))
+    return outcome
+
+
+def _result(outcome: AuthOutcome) -> str:
+    """How a sign-in step ended, for ``ctx.metrics``: tokens, or a further challenge."""
+    return "tokens" if outcome.tokens is not None else "challenge"
+
+
+async def _initiate_auth(
     ctx: Context,
     client_id: str,
     flow: str,
@@ -49,7 +95,7 @@ async def initiate_auth(
     return await password_auth.password_auth(ctx, pool, client, params)
 
 
-async def respond_to_auth_challenge(
+async def _respond_to_auth_challenge(
     ctx: Context,
     client_id: str,
     challenge_name: str,

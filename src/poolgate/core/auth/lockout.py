@@ -17,10 +17,14 @@ RESET_AFTER = 15 * 60.0
 LOCKED_MESSAGE = "Password attempts exceeded"
 
 
+def locked(user: User, now: float) -> bool:
+    state = user.state.get("lockout") or {}
+    return bool(state.get("until", 0) > now)
+
+
 def check(user: User, now: float) -> None:
     """Refuse while locked; leaves the state untouched."""
-    state = user.state.get("lockout") or {}
-    if state.get("until", 0) > now:
+    if locked(user, now):
         raise NotAuthorizedException(LOCKED_MESSAGE)
 
 

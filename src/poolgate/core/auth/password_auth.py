@@ -7,7 +7,7 @@ from __future__ import annotations
 from poolgate.core.auth import lockout, passwords, sign_in
 from poolgate.core.auth.outcome import INCORRECT, AuthOutcome, param
 from poolgate.core.context import Context
-from poolgate.core.errors import NotAuthorizedException
+from poolgate.core.errors import CognitoError, NotAuthorizedException
 from poolgate.core.records import AppClient, User, UserPool
 from poolgate.core.users import lookup
 
@@ -41,7 +41,13 @@ async def hosted_sign_in(
     """Sign-in from the hosted pages: the same checks, lockout and messages as the
     API, an unknown user always masked, and no tokens yet (the OAuth code exchange
     mints them). The outcome carries a NEW_PASSWORD_REQUIRED challenge when due."""
-    user = await lookup.find_user(ctx, pool, name)
-    await check_password(ctx, pool, user, password)
-    assert user is not None
-    return user, await sign_in.after_password(ctx, pool, client, user, mint=False)
+    try:
+        user = await lookup.find_user(ctx, pool, name)
+        await check_password(ctx, pool, user, password)
+        assert user is not None
+        outcome = await sign_in.after_password(ctx, pool, client, user, mint=False)
+    except CognitoError as error:
+        ctx.metrics.sign_in("HOSTED_UI", error.code)
+        raise
+    ctx.metrics.sign_in("HOSTED_UI", "challenge" if outcome.challenge_name else "code")
+    return user, outcome

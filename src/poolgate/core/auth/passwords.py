@@ -11,6 +11,7 @@ import asyncio
 import base64
 import secrets
 import string
+from dataclasses import replace
 from typing import Any
 
 from poolgate.core.auth import srp
@@ -89,6 +90,25 @@ def open_verifier(sealer: Sealer, user: User) -> srp.Verifier | None:
     if user.credential_sealed is None:
         return None
     return _decode(sealer.open(user.credential_sealed, _purpose(user)))
+
+
+def reseal(user: User, old: Sealer, new: Sealer) -> User:
+    """The user with the verifier and its history sealed with ``new`` (master-key
+    rotation); the same object when the user has none."""
+    history = user.state.get("password_history") or []
+    if user.credential_sealed is None and not history:
+        return user
+    purpose = _purpose(user)
+    credential = user.credential_sealed
+    if credential is not None:
+        credential = new.seal(old.open(credential, purpose), purpose)
+    state = dict(user.state)
+    if history:
+        state["password_history"] = [
+            base64.b64encode(new.seal(old.open(base64.b64decode(s), purpose), purpose)).decode()
+            for s in history
+        ]
+    return replace(user, credential_sealed=credential, state=state)
 
 
 async def password_matches(sealer: Sealer, user: User, password: str) -> bool:

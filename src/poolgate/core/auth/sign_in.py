@@ -34,8 +34,12 @@ async def record_failure(ctx: Context, pool: UserPool, user: User) -> None:
     async with ctx.store.transaction() as tx:
         current = await tx.get_user_by_sub(pool.id, user.sub, for_update=True)
         if current is not None:
-            lockout.record_failure(current, ctx.clock())
+            now = ctx.clock()
+            was_locked = lockout.locked(current, now)
+            lockout.record_failure(current, now)
             await tx.put_user(current)
+    if current is not None and not was_locked and lockout.locked(current, now):
+        ctx.metrics.lockout()
 
 
 async def after_password(

@@ -93,6 +93,10 @@ async def mint(
     refresh reflects groups changed since sign-in, as Cognito's does.
     """
     now = int(ctx.clock())
+    if origin_jti:
+        ctx.metrics.tokens_issued("refresh")
+    else:
+        ctx.metrics.tokens_issued("authorization_code" if oauth else "sign_in")
     origin_jti = origin_jti or str(uuid.uuid4())
     event_id = str(uuid.uuid4())
     issuer = ctx.issuer(pool.id)
@@ -185,6 +189,7 @@ async def mint_for_client(ctx: Context, pool: UserPool, client: AppClient, scope
     """client_credentials: an access token for the client itself (``sub`` is the client
     id), no id token and no refresh token (developer guide, "The token endpoint")."""
     now = int(ctx.clock())
+    ctx.metrics.tokens_issued("client_credentials")
     lifetime = clients.token_lifetime(client, "AccessToken")
     payload = {
         "sub": client.id,

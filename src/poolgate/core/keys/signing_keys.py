@@ -72,6 +72,12 @@ def open_private_key(key: SigningKey, sealer: Sealer) -> rsa.RSAPrivateKey:
     return private
 
 
+def reseal(key: SigningKey, old: Sealer, new: Sealer) -> bytes:
+    """The key's private part sealed with ``new`` (master-key rotation)."""
+    purpose = _sealing_purpose(key.kid)
+    return new.seal(old.open(key.private_sealed, purpose), purpose)
+
+
 def jwks(keys: list[SigningKey], now: float) -> dict[str, list[dict[str, str]]]:
     """The public keys that verify this pool's tokens: active ones and retired ones
     whose last token has not yet expired."""

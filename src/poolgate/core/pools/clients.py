@@ -24,6 +24,7 @@ from poolgate.core.pagination import decode_token, encode_token
 from poolgate.core.pools import resource_servers
 from poolgate.core.pools.pools import require_pool
 from poolgate.core.records import AppClient, Settings, UserPool
+from poolgate.crypto.sealing import Sealer
 from poolgate.store.base import Conflict
 
 DEFAULT_AUTH_FLOWS = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"]
@@ -275,6 +276,13 @@ def client_secret(ctx: Context, client: AppClient) -> str | None:
     if client.secret_sealed is None:
         return None
     return ctx.sealer.open(client.secret_sealed, f"client-secret:{client.id}").decode()
+
+
+def reseal_secret(client: AppClient, old: Sealer, new: Sealer) -> bytes:
+    """The client's secret sealed with ``new`` (master-key rotation)."""
+    assert client.secret_sealed is not None
+    purpose = f"client-secret:{client.id}"
+    return new.seal(old.open(client.secret_sealed, purpose), purpose)
 
 
 async def list_user_pool_clients(

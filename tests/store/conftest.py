@@ -23,6 +23,8 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     if request.param == "postgresql":
         # The PostgreSQL database is shared by the session: start each test empty.
         async with opened.engine.begin() as conn:
-            await conn.execute(text("TRUNCATE user_pools CASCADE"))
+            await conn.execute(
+                text("TRUNCATE user_pools, outbox, throttle_counters, auth_events CASCADE")
+            )
     yield opened
     await opened.close()

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from poolgate.store import migrate
+from poolgate.store.sql_audit import AuditSql
 from poolgate.store.sql_authorization_codes import AuthorizationCodesSql
 from poolgate.store.sql_base import CONFIG_CHANNEL, SqliteEngine, make_engine
 from poolgate.store.sql_groups import GroupsSql
@@ -18,6 +19,7 @@ from poolgate.store.sql_oauth_config import OAuthConfigSql
 from poolgate.store.sql_outbox import OutboxSql
 from poolgate.store.sql_pools import PoolsSql
 from poolgate.store.sql_search import SearchSql
+from poolgate.store.sql_throttle import ThrottleSql
 from poolgate.store.sql_users import UsersSql
 
 if TYPE_CHECKING:
@@ -27,7 +29,15 @@ __all__ = ["SqlStore", "make_engine"]
 
 
 class SqlStore(
-    PoolsSql, UsersSql, OutboxSql, SearchSql, GroupsSql, AuthorizationCodesSql, OAuthConfigSql
+    PoolsSql,
+    UsersSql,
+    OutboxSql,
+    SearchSql,
+    GroupsSql,
+    AuthorizationCodesSql,
+    OAuthConfigSql,
+    ThrottleSql,
+    AuditSql,
 ):
     _listener: AsyncConnection | None = None
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from poolgate.core.clock import Clock, system_clock
+from poolgate.core.throttle.policy import ThrottlePolicy
 from poolgate.crypto.sealing import Sealer
 from poolgate.store.base import Store
 
@@ -27,6 +28,8 @@ class Context:
     issuer_template: str = "http://127.0.0.1:9229/{pool_id}"
     # None: messages go to the store's outbox.
     sender: Sender | None = None
+    # The throttles' limits (core.throttle); the settings build them.
+    throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
     keyring: KeyRing = field(init=False)
 
     def __post_init__(self) -> None:

@@ -50,16 +50,6 @@ def sign_up_destination(pool: UserPool, user: User) -> Destination | None:
     return None
 
 
-def simulated_destination(pool: UserPool, name: str) -> Destination:
-    """Where a code would have gone for a user who does not exist, shaped like a real
-    answer (PreventUserExistenceErrors)."""
-    auto = pool.settings.get("AutoVerifiedAttributes") or ["email"]
-    if "phone_number" in auto and name.startswith("+"):
-        return Destination(templates.SMS, "phone_number", name)
-    address = name if "@" in name else f"{name}@example.com"
-    return Destination(templates.EMAIL, "email", address)
-
-
 def attribute_destination(user: User, attribute: str) -> Destination:
     destination = _of(user, attribute)
     if destination is None:

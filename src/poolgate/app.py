@@ -15,8 +15,10 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from poolgate import datadir, housekeeping, middleware
 from poolgate.admin_keys import load_admin_key
 from poolgate.awsjson.endpoint import AwsJsonEndpoint
+from poolgate.awsjson.sigv4 import AdminKey
 from poolgate.bootstrap import SharedContext
 from poolgate.config import Settings
 from poolgate.core.context import Context
@@ -24,6 +26,7 @@ from poolgate.hosted import authorize, login, recovery, signup
 from poolgate.hosted.pages import Pages
 from poolgate.hosted.ui_assets import UIAssets
 from poolgate.mailbox import mailbox_routes
+from poolgate.mailbox.access import AdminKeyGuard
 from poolgate.oauth.endpoints import OAuthEndpoints
 from poolgate.wellknown.routes import WellKnown
 
@@ -79,27 +82,36 @@ def create_app(settings: Settings, shared: SharedContext | None = None) -> Starl
     ``shared``: the process's context, when the gateway serves beside it."""
     shared = shared or SharedContext(settings)
     services = _Services()
+    admin_keys: dict[str, AdminKey] = {}
 
     async def health(_: Request) -> Response:
         return PlainTextResponse("ok")
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        datadir.prepare(settings.data_dir)
         # Before the store opens, so a bad admin key setting leaks no connection.
         admin_key, _created = load_admin_key(settings)
+        admin_keys[admin_key.access_key_id] = admin_key
         ctx = await shared.acquire()
         services.items.update(
             ctx=ctx,
-            awsjson=AwsJsonEndpoint(ctx, {admin_key.access_key_id: admin_key}),
+            awsjson=AwsJsonEndpoint(ctx, admin_keys),
             wellknown=WellKnown(ctx, settings),
             oauth=OAuthEndpoints(ctx),
             pages=Pages(ctx, require_pkce=settings.require_pkce),
             ui=UIAssets(ctx),
         )
         log.info("poolgate ready at %s", settings.effective_public_url)
+        if settings.mailbox_served:
+            log.info(
+                "the developer mailbox is at %s/_mailbox%s",
+                settings.effective_public_url,
+                " (behind the admin key)" if settings.mailbox_needs_admin_key else "",
+            )
         try:
-            yield
+            async with housekeeping.running(ctx):
+                yield
         finally:
             await shared.release()
 
@@ -133,7 +145,14 @@ def create_app(settings: Settings, shared: SharedContext | None = None) -> Starl
     ]
     for path in ("/oauth2/token", "/oauth2/userInfo", "/oauth2/revoke"):
         routes.append(r(path, "oauth", "preflight", ["OPTIONS"]))
-    if settings.mailbox:
-        # The developer's view of the outbox; off in production (POOLGATE_MAILBOX=false).
-        routes += mailbox_routes(services.ctx)
-    return Starlette(routes=routes, lifespan=lifespan)
+    if settings.mailbox_served:
+        # The developer's view of the outbox: in local development only, unless the
+        # settings ask for it, and then behind the admin key (see mailbox/access.py).
+        guard = (
+            AdminKeyGuard(admin_keys, settings.region) if settings.mailbox_needs_admin_key else None
+        )
+        routes += mailbox_routes(services.ctx, guard=guard)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware.stack(settings))
+    # Cookies are Secure and __Host- when the public URL is https (hosted/cookies.py).
+    app.state.https = settings.https
+    return app

@@ -7,6 +7,8 @@ import enum
 import json
 import logging
 import os
+import shlex
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,6 +19,7 @@ from poolgate.config import ConfigError, Settings, load_settings
 if TYPE_CHECKING:
     from poolgate.apply import ApplyReport, Result
     from poolgate.gateway.config import GatewayConfig
+    from poolgate.gateway.serving import Listener
 
 # Plain help, as click prints it: Rich markup would take "[[apis]]" in a docstring for
 # a style tag and print "[]", and would keep the docstrings' line breaks.
@@ -112,13 +115,20 @@ def serve(
             "default: one per CPU core.",
         ),
     ] = None,
+    log_format: Annotated[
+        str | None,
+        typer.Option(
+            "--log-format",
+            help="text, or json: one JSON object per line, audit events' fields apart.",
+        ),
+    ] = None,
 ) -> None:
     """Run the identity provider (AWS JSON API, OAuth, hosted UI, JWKS), and the API
     gateway when --gateway-port is given and the --config file declares [[apis]]."""
     from poolgate.admin_keys import load_admin_key
     from poolgate.app import create_app
     from poolgate.bootstrap import SharedContext
-    from poolgate.gateway.serving import listener, serve_all
+    from poolgate.gateway.serving import serve_all
 
     settings = _settings(
         config,
@@ -127,25 +137,22 @@ def serve(
         data_dir=data_dir,
         public_url=public_url,
         gateway_port=gateway_port,
+        log_format=log_format,
     )
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    from poolgate import datadir, logs
+
+    logs.configure(settings.log_level, settings.log_format)
     gateway_config = _gateway_config(settings, config)
     _check_declarations(settings, config)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    datadir.prepare(settings.data_dir)
     try:
         key, created = load_admin_key(settings)
     except ConfigError as exc:
         typer.echo(f"poolgate: {exc}", err=True)
         raise typer.Exit(2) from None
+    logs.add_secret(key.secret_access_key)
     if created:
-        typer.echo(
-            "Generated the admin access key (stored in "
-            f"{settings.data_dir / 'admin-key.json'}, shown only this once):\n"
-            f"  AWS_ACCESS_KEY_ID={key.access_key_id}\n"
-            f"  AWS_SECRET_ACCESS_KEY={key.secret_access_key}"
-        )
+        _announce_admin_key(settings, key.access_key_id, key.secret_access_key)
     if workers is None:
         workers = _cores()
 
@@ -161,10 +168,7 @@ def serve(
 
     ports = [settings.port] + ([settings.gateway_port] if gateway_config is not None else [])
     if workers == 1:
-        servers = [
-            listener(app, settings.host, port, settings.log_level)
-            for app, port in zip(apps(), ports, strict=True)
-        ]
+        servers = [_listener(settings, app, port) for app, port in zip(apps(), ports, strict=True)]
         if not serve_all(servers):
             raise typer.Exit(3)
         return
@@ -185,14 +189,43 @@ def serve(
         sockets = (
             [bind(settings.host, port, reuse_port=True) for port in ports] if reuse else shared
         )
-        servers = [
-            listener(app, settings.host, port, settings.log_level)
-            for app, port in zip(apps(), ports, strict=True)
-        ]
+        servers = [_listener(settings, app, port) for app, port in zip(apps(), ports, strict=True)]
         return serve_all(servers, sockets)
 
     if not supervise(workers, run_worker):
         raise typer.Exit(3)
+
+
+def _listener(settings: Settings, app: object, port: int) -> Listener:
+    from poolgate.gateway.serving import listener
+
+    return listener(
+        app,
+        settings.host,
+        port,
+        settings.log_level,
+        max_header_bytes=settings.max_header_bytes,
+        max_headers=settings.max_headers,
+    )
+
+
+def _announce_admin_key(settings: Settings, key_id: str, secret: str) -> None:
+    """Say a key was generated. The secret goes to a terminal only: stdout that is a
+    file or a pipe ends up in a log (start.sh's, a service manager's)."""
+    path = settings.data_dir / "admin-key.json"
+    if sys.stdout.isatty():
+        typer.echo(
+            f"Generated the admin access key (stored in {path}, mode 0600):\n"
+            f"  AWS_ACCESS_KEY_ID={key_id}\n"
+            f"  AWS_SECRET_ACCESS_KEY={secret}"
+        )
+        return
+    typer.echo(
+        f"Generated the admin access key {key_id}; its secret is in {path.resolve()} "
+        "(mode 0600), not shown here because this output is not a terminal. "
+        'For the AWS CLI and SDKs: eval "$(poolgate admin-key --export'
+        f' --data-dir {shlex.quote(str(settings.data_dir))})"'
+    )
 
 
 def _gateway_config(settings: Settings, config: Path | None) -> GatewayConfig | None:

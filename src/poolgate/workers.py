@@ -21,6 +21,7 @@ import socket
 import time
 from collections.abc import Callable
 
+from poolgate import datadir
 from poolgate.config import Settings
 from poolgate.crypto.sealing import load_or_create_master_key
 from poolgate.store import migrate
@@ -50,7 +51,7 @@ def bind(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
 
 def prepare(settings: Settings) -> None:
     """What the workers must not race for: migrations and the generated master key."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    datadir.prepare(settings.data_dir)
     load_or_create_master_key(settings.master_key, settings.data_dir)
 
     async def upgrade() -> None:

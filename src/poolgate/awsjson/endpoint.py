@@ -9,7 +9,6 @@ traceback and answered ``InternalErrorException`` without one.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -18,10 +17,12 @@ from typing import Any
 import orjson
 from starlette.types import Receive, Scope, Send
 
+from poolgate.awsjson import admin_actions
 from poolgate.awsjson.model import ServiceModel, service_model
 from poolgate.awsjson.registry import Handler, load_handlers
 from poolgate.awsjson.sigv4 import AdminKey, verify_sigv4
 from poolgate.awsjson.validation import validate_request
+from poolgate.core.audit import request_info
 from poolgate.core.context import Context
 from poolgate.core.errors import (
     CognitoError,
@@ -30,6 +31,8 @@ from poolgate.core.errors import (
     UnknownOperationException,
     UnsupportedOperationException,
 )
+from poolgate.core.throttle import quotas
+from poolgate.middleware.request_info import new_request_id
 
 log = logging.getLogger("poolgate.awsjson")
 
@@ -78,46 +81,50 @@ class AwsJsonEndpoint:
         if scope["method"] == "OPTIONS":
             await _respond(send, 200, _PREFLIGHT_RAW, b"")
             return
-        request_id = _request_id()
+        request_id = request_info.current().request_id or new_request_id()
         started = time.perf_counter()
-        operation_name = "-"
+        call = _Call()
         error_type: str | None = None
         try:
-            operation_name, result = await self._handle(scope, receive)
+            result = await self._handle(scope, receive, call)
             status, body = 200, orjson.dumps(result)
+            if call.admin:
+                await admin_actions.record(self.ctx, call.name, call.params, None)
         except CognitoError as error:
             status, body, error_type = _error(error)
             log.info(
                 "%s %s -> %s: %s%s",
                 request_id,
-                operation_name,
+                call.name,
                 error.code,
                 error.message,
                 f" ({error.detail})" if error.detail else "",
             )
+            if call.admin:
+                await admin_actions.record(self.ctx, call.name, call.params, error)
         except Exception:
-            log.exception("%s %s failed", request_id, operation_name)
+            log.exception("%s %s failed", request_id, call.name)
             status, body, error_type = _error(InternalErrorException("Internal server error."))
         headers = [_CONTENT_TYPE_RAW, (b"x-amzn-requestid", request_id.encode()), *_CORS_RAW]
         if error_type is not None:
             headers.append((b"x-amzn-errortype", error_type.encode()))
         await _respond(send, status, headers, body)
-        log.debug(
-            "%s %s %.1f ms", request_id, operation_name, (time.perf_counter() - started) * 1000
-        )
+        log.debug("%s %s %.1f ms", request_id, call.name, (time.perf_counter() - started) * 1000)
 
-    async def _handle(self, scope: Scope, receive: Receive) -> tuple[str, dict[str, Any]]:
+    async def _handle(self, scope: Scope, receive: Receive, call: _Call) -> dict[str, Any]:
         raw_headers: list[tuple[bytes, bytes]] = scope["headers"]
         target = next((v.decode("latin-1") for k, v in raw_headers if k == b"x-amz-target"), "")
         name = target[len(self.prefix) :] if target.startswith(self.prefix) else ""
         operation = self.model.operation(name) if name else None
         if operation is None:
             raise UnknownOperationException(
-                f"Unknown operation {target!r}." if target else "Missing X-Amz-Target header."
+                f"Unknown operation {target[:200]!r}." if target else "Missing X-Amz-Target header."
             )
+        call.name = name
+        await quotas.take(self.ctx, name)
         body = await _read_body(receive)
         if not operation.public:
-            verify_sigv4(
+            key = verify_sigv4(
                 method=scope["method"],
                 # SigV4 signs the path and query as sent, still percent-encoded.
                 path=scope.get("raw_path", b"/").decode("utf-8", "replace"),
@@ -126,23 +133,26 @@ class AwsJsonEndpoint:
                 body=body,
                 keys=self.admin_keys,
                 now=datetime.now(UTC),
+                region=self.ctx.region,
             )
+            request_info.set_actor(f"admin-key:{key.access_key_id}")
+            call.admin = True
         params = _parse(body)
         validate_request(self.model, operation, params)
+        call.params = params
         handler = self.handlers.get(name)
         if handler is None:
             raise UnsupportedOperationException(f"Poolgate does not implement {name} yet.")
-        return name, await handler(self.ctx, params)
+        return await handler(self.ctx, params)
 
 
-def _request_id() -> str:
-    """A random (version 4) UUID, as AWS's request ids are; uuid.uuid4() builds a UUID
-    object only to format it, a third of the cost on every request."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = (raw[6] & 0x0F) | 0x40
-    raw[8] = (raw[8] & 0x3F) | 0x80
-    x = raw.hex()
-    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
+class _Call:
+    """What is known of the request so far, for its log line and audit event."""
+
+    def __init__(self) -> None:
+        self.name = "-"
+        self.admin = False
+        self.params: Any = None
 
 
 async def _read_body(receive: Receive) -> bytes:

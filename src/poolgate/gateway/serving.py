@@ -18,6 +18,8 @@ from typing import Any
 
 import uvicorn
 
+from poolgate.middleware.http_limits import uvicorn_options
+
 __all__ = ["Listener", "listener", "serve_all"]
 
 
@@ -29,7 +31,15 @@ class Listener(uvicorn.Server):
         yield
 
 
-def listener(app: Any, host: str, port: int, log_level: str) -> Listener:
+def listener(
+    app: Any,
+    host: str,
+    port: int,
+    log_level: str,
+    *,
+    max_header_bytes: int = 32 * 1024,
+    max_headers: int = 100,
+) -> Listener:
     config = uvicorn.Config(
         app,
         host=host,
@@ -37,6 +47,10 @@ def listener(app: Any, host: str, port: int, log_level: str) -> Listener:
         log_level=log_level,
         access_log=False,
         server_header=False,
+        # Poolgate configures logging itself (text or JSON); uvicorn's own config
+        # would replace its handlers.
+        log_config=None,
+        **uvicorn_options(max_header_bytes, max_headers),
     )
     return Listener(config)
 

@@ -29,7 +29,7 @@ from poolgate.core.records import AuthEvent, User, UserPool
 from poolgate.core.users import lookup
 
 DEFAULT_RESULTS = 60
-# How long events are kept (the purge in core.maintenance).
+# How long events are kept (``purge``, run periodically by the server).
 RETENTION = 90 * 86400.0
 
 
@@ -120,3 +120,8 @@ async def update_feedback(
     if not hmac.compare_digest(feedback_token(ctx, event).encode(), token.encode()):
         raise NotAuthorizedException("The feedback token is not valid for this event.")
     await _give_feedback(ctx, pool, event, value, "User")
+
+
+async def purge(ctx: Context) -> int:
+    """Drop events older than ``RETENTION`` (90 days)."""
+    return await ctx.store.purge_auth_events(ctx.clock() - RETENTION)

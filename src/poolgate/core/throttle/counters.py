@@ -26,3 +26,8 @@ async def count(ctx: Context, scope: str, subject: str, rate: Rate) -> int:
     number, _ = bucket(rate, now)
     found = await ctx.store.read_counters([(scope, subject, number)], now)
     return found.get((scope, subject, number), 0)
+
+
+async def purge(ctx: Context) -> int:
+    """Drop the counters whose windows have ended."""
+    return await ctx.store.purge_counters(ctx.clock())

@@ -3,6 +3,7 @@ type and the date must be signed, and the scope must name this server's region."
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -32,7 +33,7 @@ def test_a_signature_without_the_target_cannot_be_replayed_as_another_operation(
 ) -> None:
     pool = cognito.create_user_pool(PoolName="replay")["UserPool"]["Id"]
     cognito.admin_create_user(UserPoolId=pool, Username="victim", MessageAction="SUPPRESS")
-    body = ('{"UserPoolId": "%s", "Username": "victim"}' % pool).encode()
+    body = json.dumps({"UserPoolId": pool, "Username": "victim"}).encode()
     request = AWSRequest(method="POST", url=server.url + "/", data=body)
     HostAndDateOnly(Credentials(ADMIN_KEY_ID, ADMIN_SECRET), "cognito-idp", "us-east-1").add_auth(
         request

@@ -27,11 +27,13 @@ async def run_once(ctx: Context) -> None:
 
 async def _loop(ctx: Context, interval: float) -> None:
     while True:
+        # Sleep first: a worker that has served nothing holds no pooled database
+        # connection, which a database restart would leave dead for its first request.
+        await asyncio.sleep(interval)
         try:
             await run_once(ctx)
         except Exception:
             log.exception("housekeeping failed; trying again in %.0f s", interval)
-        await asyncio.sleep(interval)
 
 
 @contextlib.asynccontextmanager

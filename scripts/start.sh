@@ -21,6 +21,9 @@
 # serve`. The server's log goes to $POOLGATE_DATA_DIR/poolgate.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Everything created from here on (the data directory, the server's log) is the
+# owner's alone: the log and the database hold users' data.
+umask 077
 
 HOST="${POOLGATE_HOST:-127.0.0.1}"
 PORT="${POOLGATE_PORT:-9229}"

@@ -19,7 +19,16 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "poolgate"
 
-ADAPTERS = ("awsjson", "hosted", "oauth", "wellknown", "mailbox", "gateway", "apply")
+ADAPTERS = (
+    "awsjson",
+    "hosted",
+    "oauth",
+    "wellknown",
+    "mailbox",
+    "gateway",
+    "apply",
+    "middleware",
+)
 # What core must not import: the web framework and servers, SQL, the HTTP client,
 # templates, the command line, and Poolgate's own outer layers.
 CORE_FORBIDDEN = (

@@ -65,6 +65,7 @@ async def test_messages_newest_first(store: SqlStore, client: httpx.AsyncClient)
         "subject": "Your verification code",
         "body": "Code 111111",
         "created": 1_800_000_000.0,
+        "expires": None,
         "pool_id": "us-east-1_AbCdEf123",
         "username": "jane",
         "purpose": "SignUp",
@@ -181,20 +182,28 @@ def test_cli_without_a_database(tmp_path: Path, cli_env: None) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("false", False), ("0", False), ("No", False), ("true", True), ("1", True), ("yes", True)],
+    [
+        ("false", "false"),
+        ("0", "false"),
+        ("No", "false"),
+        ("true", "true"),
+        ("1", "true"),
+        ("yes", "true"),
+        ("Auto", "auto"),
+    ],
 )
-def test_mailbox_setting_from_the_environment(raw: str, expected: bool) -> None:
-    assert load_settings(None, {"POOLGATE_MAILBOX": raw}).mailbox is expected
+def test_mailbox_setting_from_the_environment(raw: str, expected: str) -> None:
+    assert load_settings(None, {"POOLGATE_MAILBOX": raw}).mailbox == expected
 
 
 def test_mailbox_setting_from_toml_and_errors(tmp_path: Path) -> None:
     config = tmp_path / "poolgate.toml"
     config.write_text("[server]\nmailbox = false\nsmtp_starttls = true\n")
     settings = load_settings(config, {})
-    assert (settings.mailbox, settings.smtp_starttls) == (False, True)
-    assert load_settings(None, {}).mailbox is True
+    assert (settings.mailbox, settings.smtp_starttls) == ("false", True)
+    assert load_settings(None, {}).mailbox == "auto"
     with pytest.raises(ConfigError, match="mailbox"):
         load_settings(None, {"POOLGATE_MAILBOX": "maybe"})
     config.write_text('mailbox = "sometimes"\n')
-    with pytest.raises(ConfigError, match="true or false"):
+    with pytest.raises(ConfigError, match="auto, true or false"):
         load_settings(config, {})

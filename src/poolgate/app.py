@@ -16,9 +16,10 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from poolgate import health, metrics
+from poolgate import datadir, health, housekeeping, metrics, middleware
 from poolgate.admin_keys import load_admin_key
 from poolgate.awsjson.endpoint import AwsJsonEndpoint
+from poolgate.awsjson.sigv4 import AdminKey
 from poolgate.bootstrap import SharedContext
 from poolgate.config import Settings
 from poolgate.core.context import Context
@@ -27,6 +28,7 @@ from poolgate.hosted.pages import Pages
 from poolgate.hosted.ui_assets import UIAssets
 from poolgate.mail.senders import outbox_channels
 from poolgate.mailbox import mailbox_routes
+from poolgate.mailbox.access import AdminKeyGuard
 from poolgate.oauth.endpoints import OAuthEndpoints
 from poolgate.outage import report_failure
 from poolgate.wellknown.routes import WellKnown
@@ -105,32 +107,43 @@ def create_app(settings: Settings, shared: SharedContext | None = None) -> ASGIA
     ``shared``: the process's context, when the gateway serves beside it."""
     shared = shared or SharedContext(settings)
     services = _Services()
+    admin_keys: dict[str, AdminKey] = {}
 
     async def ready(_: Request) -> Response:
         return await health.readiness(services.ctx())
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        datadir.prepare(settings.data_dir)
         # Before the store opens, so a bad admin key setting leaks no connection.
         admin_key, _created = load_admin_key(settings)
+        admin_keys[admin_key.access_key_id] = admin_key
         ctx = await shared.acquire()
         services.items.update(
             ctx=ctx,
-            awsjson=AwsJsonEndpoint(ctx, {admin_key.access_key_id: admin_key}),
+            awsjson=AwsJsonEndpoint(ctx, admin_keys),
             wellknown=WellKnown(ctx, settings),
             oauth=OAuthEndpoints(ctx),
             pages=Pages(
                 ctx,
                 require_pkce=settings.require_pkce,
                 # The code pages point at the mailbox where it holds their messages.
-                mailbox_channels=outbox_channels(settings) if settings.mailbox else frozenset(),
+                mailbox_channels=(
+                    outbox_channels(settings) if settings.mailbox_served else frozenset()
+                ),
             ),
             ui=UIAssets(ctx),
         )
         log.info("poolgate ready at %s", settings.effective_public_url)
+        if settings.mailbox_served:
+            log.info(
+                "the developer mailbox is at %s/_mailbox%s",
+                settings.effective_public_url,
+                " (behind the admin key)" if settings.mailbox_needs_admin_key else "",
+            )
         try:
-            yield
+            async with housekeeping.running(ctx):
+                yield
         finally:
             await shared.release()
 
@@ -167,10 +180,17 @@ def create_app(settings: Settings, shared: SharedContext | None = None) -> ASGIA
     ]
     for path in ("/oauth2/token", "/oauth2/userInfo", "/oauth2/revoke"):
         routes.append(r(path, "oauth", "preflight", ["OPTIONS"]))
-    if settings.mailbox:
-        # The developer's view of the outbox; off in production (POOLGATE_MAILBOX=false).
-        routes += mailbox_routes(services.ctx)
-    return contain_failures(Starlette(routes=routes, lifespan=lifespan), "idp")
+    if settings.mailbox_served:
+        # The developer's view of the outbox: in local development only, unless the
+        # settings ask for it, and then behind the admin key (see mailbox/access.py).
+        guard = (
+            AdminKeyGuard(admin_keys, settings.region) if settings.mailbox_needs_admin_key else None
+        )
+        routes += mailbox_routes(services.ctx, guard=guard)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware.stack(settings))
+    # Cookies are Secure and __Host- when the public URL is https (hosted/cookies.py).
+    app.state.https = settings.https
+    return contain_failures(app, "idp")
 
 
 def contain_failures(app: ASGIApp, component: str) -> ASGIApp:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 
-from poolgate.config import Settings
+from poolgate import datadir
+from poolgate.config import Settings, parse_quotas
 from poolgate.core.clock import system_clock
 from poolgate.core.context import Context
 from poolgate.core.keys.master_key import verify_master_key
+from poolgate.core.throttle.policy import Rate, ThrottlePolicy
 from poolgate.crypto.sealing import Sealer, load_or_create_master_key
 from poolgate.mail.senders import settings_sender
 from poolgate.store.sql import EngineOptions, SqlStore
@@ -35,6 +37,16 @@ def engine_options(settings: Settings, application_name: str = "poolgate") -> En
     )
 
 
+def throttle_policy(settings: Settings) -> ThrottlePolicy:
+    """The throttles' limits from the settings (checked when they were loaded)."""
+    return ThrottlePolicy(
+        sign_in_failures_per_address=Rate.parse(settings.throttle_sign_in_failures_per_address),
+        code_sends_per_address=Rate.parse(settings.throttle_code_sends_per_address),
+        limit_loopback=settings.throttle_loopback,
+        quotas=parse_quotas(settings.quotas),
+    )
+
+
 async def open_context(settings: Settings, *, application_name: str = "poolgate") -> Context:
     """The context over a freshly opened store; the caller closes ``ctx.store``.
 
@@ -42,7 +54,7 @@ async def open_context(settings: Settings, *, application_name: str = "poolgate"
     database, before anything is served with it."""
     from poolgate import metrics
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    datadir.prepare(settings.data_dir)
     sealer = Sealer(load_or_create_master_key(settings.master_key, settings.data_dir))
     store = await SqlStore.open(
         settings.effective_database_url, options=engine_options(settings, application_name)
@@ -60,6 +72,7 @@ async def open_context(settings: Settings, *, application_name: str = "poolgate"
         issuer_template=settings.issuer_template,
         sender=settings_sender(settings, store),
         metrics=metrics.recorder(),
+        throttle=throttle_policy(settings),
     )
 
 

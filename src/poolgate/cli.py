@@ -7,6 +7,7 @@ import enum
 import json
 import logging
 import os
+import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -121,6 +122,13 @@ def serve(
             "default: one per CPU core.",
         ),
     ] = None,
+    log_format: Annotated[
+        str | None,
+        typer.Option(
+            "--log-format",
+            help="text, or json: one JSON object per line, audit events' fields apart.",
+        ),
+    ] = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Print the traceback of a failed start.")
     ] = False,
@@ -139,10 +147,11 @@ def serve(
         data_dir=data_dir,
         public_url=public_url,
         gateway_port=gateway_port,
+        log_format=log_format,
     )
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    from poolgate import logs
+
+    logs.configure(settings.log_level, settings.log_format)
     gateway_config = _gateway_config(settings, config)
     _check_declarations(settings, config)
     if not run(settings, gateway_config, workers or _cores(), debug=debug, announce=typer.echo):
@@ -318,7 +327,6 @@ def admin_key_command(
     POOLGATE_ADMIN_SECRET_ACCESS_KEY) or the one `poolgate serve` generated into the
     data directory on its first start; this command never creates one.
     """
-    import shlex
 
     from poolgate.admin_keys import configured_admin_key, find_admin_key, key_file
 

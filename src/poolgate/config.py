@@ -9,6 +9,7 @@ gateway); any other key is refused with the table it is in and the nearest known
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -65,9 +66,27 @@ class Settings:
     smtp_username: str = ""
     smtp_password: str = field(default="", repr=False)
     smtp_starttls: bool = False
-    # Serve the developer mailbox (/_mailbox): it shows every code, so production
-    # deployments turn it off.
-    mailbox: bool = True
+    # The developer mailbox (/_mailbox) shows every code in clear: "auto" serves it only
+    # in local development (bound to loopback, no public URL elsewhere); "true" serves it
+    # anywhere, behind the admin key when not in local development; "false" never.
+    mailbox: str = "auto"
+    # Host names requests may carry besides the public URL's and loopback names
+    # (comma-separated): every other Host is refused (DNS rebinding).
+    allowed_hosts: str = ""
+    # Request limits, enforced before anything reads or parses the request.
+    max_body_bytes: int = 512 * 1024
+    max_header_bytes: int = 32 * 1024
+    max_headers: int = 100
+    # Throttles (N/PERIOD, e.g. 100/5m; "off" disables): failed sign-ins and codes sent
+    # per source address; loopback addresses are exempt unless throttle_loopback.
+    throttle_sign_in_failures_per_address: str = "100/5m"
+    throttle_code_sends_per_address: str = "60/1h"
+    throttle_loopback: bool = False
+    # Cognito's per-category request rates, "Category=N,..." requests per second
+    # (UserAuthentication=120,UserCreation=50); empty: none.
+    quotas: str = ""
+    # "text" or "json" (one JSON object per line, the audit events' fields apart).
+    log_format: str = "text"
     # The API gateway's port (``serve --gateway-port``); 0: no gateway. Its routes are
     # the config file's [[apis]] and [[functions]] (poolgate.gateway.config).
     gateway_port: int = 0
@@ -81,6 +100,35 @@ class Settings:
     @property
     def effective_public_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def https(self) -> bool:
+        """Served to the world over HTTPS: cookies get Secure and ``__Host-``, HSTS."""
+        return self.effective_public_url.startswith("https://")
+
+    @property
+    def local_development(self) -> bool:
+        """Bound to loopback and known by a loopback name over plain HTTP: only this
+        machine reaches the server."""
+        public_host = urlsplit(self.effective_public_url).hostname or ""
+        return is_loopback_name(self.host) and is_loopback_name(public_host) and not self.https
+
+    @property
+    def mailbox_served(self) -> bool:
+        return self.mailbox == "true" or (self.mailbox == "auto" and self.local_development)
+
+    @property
+    def mailbox_needs_admin_key(self) -> bool:
+        return not self.local_development
+
+    @property
+    def host_names(self) -> frozenset[str]:
+        """The names a request's Host may carry: the public URL's, the extra allowed
+        ones, and loopback names."""
+        names = {urlsplit(self.effective_public_url).hostname or ""}
+        names.update(name.strip().lower() for name in self.allowed_hosts.split(","))
+        names.discard("")
+        return frozenset(names)
 
     @property
     def effective_database_url(self) -> str:
@@ -99,6 +147,16 @@ class Settings:
         return self.issuer.format(
             public_url=self.effective_public_url, pool_id=pool_id, region=self.region
         )
+
+
+def is_loopback_name(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def normalize_database_url(url: str) -> str:
@@ -176,6 +234,8 @@ def _coerce(name: str, value: Any) -> Any:
             return int(value)
         except (TypeError, ValueError):
             raise ConfigError(f"setting {name!r} must be an integer, got {value!r}") from None
+    if kind == "str" and name == "mailbox" and isinstance(value, bool):
+        return "true" if value else "false"
     if kind == "bool":
         if isinstance(value, bool):
             return value
@@ -233,7 +293,7 @@ def load_settings(
             values[name] = _coerce(name, value)
     settings = replace(Settings(), **values, extra=extra)
     _check_values(settings)
-    return settings
+    return replace(settings, mailbox=_choice_of_mailbox(settings.mailbox))
 
 
 def _check_values(settings: Settings) -> None:
@@ -265,8 +325,56 @@ def _check_values(settings: Settings) -> None:
     if settings.database_connect_timeout == 0:
         raise ConfigError("setting 'database_connect_timeout' must be at least 1 second")
 
+    _check_security_settings(settings)
+
 
 SQLITE_SYNCHRONOUS = ("full", "normal")
+
+
+def _choice_of_mailbox(value: str) -> str:
+    lowered = value.strip().lower()
+    if lowered == "auto":
+        return "auto"
+    if lowered in _TRUE | _FALSE:
+        return "true" if lowered in _TRUE else "false"
+    raise ConfigError(f"setting 'mailbox' must be auto, true or false, got {value!r}")
+
+
+def _check_security_settings(settings: Settings) -> None:
+    from poolgate.core.throttle.policy import Rate
+
+    for name in ("throttle_sign_in_failures_per_address", "throttle_code_sends_per_address"):
+        try:
+            Rate.parse(getattr(settings, name))
+        except ValueError as exc:
+            raise ConfigError(f"setting {name!r}: {exc}") from None
+    try:
+        parse_quotas(settings.quotas)
+    except ValueError as exc:
+        raise ConfigError(f"setting 'quotas': {exc}") from None
+    if settings.log_format not in ("text", "json"):
+        raise ConfigError(f"setting 'log_format' must be text or json, got {settings.log_format!r}")
+    for name in ("max_body_bytes", "max_header_bytes", "max_headers"):
+        if getattr(settings, name) < 1:
+            raise ConfigError(f"setting {name!r} must be a positive integer")
+
+
+def parse_quotas(text: str) -> dict[str, int]:
+    """``UserAuthentication=120,UserCreation=50`` -> requests per second by category."""
+    from poolgate.core.throttle.quotas import CATEGORIES
+
+    found: dict[str, int] = {}
+    for item in text.split(","):
+        if not item.strip():
+            continue
+        name, equals, number = item.partition("=")
+        name = name.strip()
+        if not equals or not number.strip().isdigit():
+            raise ValueError(f"{item.strip()!r} is not Category=N")
+        if name not in CATEGORIES:
+            raise ValueError(f"unknown category {name!r}{did_you_mean(name, list(CATEGORIES))}")
+        found[name] = int(number)
+    return found
 
 
 def _split(

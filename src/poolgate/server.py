@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shlex
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from poolgate import datadir, logs
 from poolgate.config import ConfigError, Settings
 from poolgate.startup import (
     check_bind,
@@ -48,6 +51,7 @@ def run(
         endpoints = _endpoints(settings, gateway_config)
         check_public_url(settings)
         check_data_dir(settings.data_dir)
+        datadir.prepare(settings.data_dir)
         # Held until the last process of this server exits (inherited by the workers).
         locks = [claim_port(host, port, what) for host, port, what in endpoints]
         for host, port, what in endpoints:
@@ -55,13 +59,9 @@ def run(
         if settings.metrics_port:
             metrics.enable(settings.data_dir / "run" / f"metrics-{settings.port}")
         key, created = load_admin_key(settings)
+        logs.add_secret(key.secret_access_key)
         if created:
-            announce(
-                "Generated the admin access key (stored in "
-                f"{settings.data_dir / 'admin-key.json'}, shown only this once):\n"
-                f"  AWS_ACCESS_KEY_ID={key.access_key_id}\n"
-                f"  AWS_SECRET_ACCESS_KEY={key.secret_access_key}"
-            )
+            announce(admin_key_notice(settings, key.access_key_id, key.secret_access_key))
         for warning in asyncio.run(prepare_database(settings, workers)):
             log.warning("%s", warning)
     try:
@@ -121,7 +121,15 @@ def _serve(
 
     def servers() -> list[Any]:
         return [
-            listener(app, host, port, settings.log_level, drain_timeout=settings.drain_timeout)
+            listener(
+                app,
+                host,
+                port,
+                settings.log_level,
+                drain_timeout=settings.drain_timeout,
+                max_header_bytes=settings.max_header_bytes,
+                max_headers=settings.max_headers,
+            )
             for app, (host, port, _) in zip(_apps(settings, gateway_config), endpoints, strict=True)
         ]
 
@@ -141,3 +149,21 @@ def _serve(
         return serve_all(servers(), sockets, on_stop=health.start_draining)
 
     return supervise(workers, run_worker)
+
+
+def admin_key_notice(settings: Settings, key_id: str, secret: str) -> str:
+    """What to say of a key just generated. The secret goes to a terminal only: stdout
+    that is a file or a pipe ends up in a log (start.sh's, a service manager's)."""
+    path = settings.data_dir / "admin-key.json"
+    if sys.stdout.isatty():
+        return (
+            f"Generated the admin access key (stored in {path}, mode 0600):\n"
+            f"  AWS_ACCESS_KEY_ID={key_id}\n"
+            f"  AWS_SECRET_ACCESS_KEY={secret}"
+        )
+    return (
+        f"Generated the admin access key {key_id}; its secret is in {path.resolve()} "
+        "(mode 0600), not shown here because this output is not a terminal. "
+        'For the AWS CLI and SDKs: eval "$(poolgate admin-key --export'
+        f' --data-dir {shlex.quote(str(settings.data_dir))})"'
+    )

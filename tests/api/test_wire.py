@@ -18,7 +18,12 @@ TARGET = "AWSCognitoIdentityProviderService."
 
 
 def signed_post(
-    server: Server, operation: str, body: bytes, secret: str = ADMIN_SECRET, key: str = ADMIN_KEY_ID
+    server: Server,
+    operation: str,
+    body: bytes,
+    secret: str = ADMIN_SECRET,
+    key: str = ADMIN_KEY_ID,
+    region: str = "us-east-1",
 ) -> httpx.Response:
     request = AWSRequest(
         method="POST",
@@ -26,7 +31,7 @@ def signed_post(
         data=body,
         headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": TARGET + operation},
     )
-    SigV4Auth(Credentials(key, secret), "cognito-idp", "eu-west-1").add_auth(request)
+    SigV4Auth(Credentials(key, secret), "cognito-idp", region).add_auth(request)
     return httpx.post(server.url + "/", content=body, headers=dict(request.headers.items()))
 
 

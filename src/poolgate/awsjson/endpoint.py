@@ -9,7 +9,6 @@ traceback and answered ``InternalErrorException`` without one.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -19,10 +18,12 @@ import orjson
 from starlette.types import Receive, Scope, Send
 
 from poolgate import metrics
-from poolgate.awsjson.model import Operation, ServiceModel, service_model
+from poolgate.awsjson import admin_actions
+from poolgate.awsjson.model import ServiceModel, service_model
 from poolgate.awsjson.registry import Handler, load_handlers
 from poolgate.awsjson.sigv4 import AdminKey, verify_sigv4
 from poolgate.awsjson.validation import validate_request
+from poolgate.core.audit import request_info
 from poolgate.core.context import Context
 from poolgate.core.errors import (
     CognitoError,
@@ -31,6 +32,8 @@ from poolgate.core.errors import (
     UnknownOperationException,
     UnsupportedOperationException,
 )
+from poolgate.core.throttle import quotas
+from poolgate.middleware.request_info import new_request_id
 from poolgate.outage import report_failure
 
 log = logging.getLogger("poolgate.awsjson")
@@ -80,50 +83,54 @@ class AwsJsonEndpoint:
         if scope["method"] == "OPTIONS":
             await _respond(send, 200, _PREFLIGHT_RAW, b"")
             return
-        request_id = _request_id()
+        request_id = request_info.current().request_id or new_request_id()
         started = time.perf_counter()
-        raw_headers: list[tuple[bytes, bytes]] = scope["headers"]
-        target = next((v.decode("latin-1") for k, v in raw_headers if k == b"x-amz-target"), "")
-        name = target[len(self.prefix) :] if target.startswith(self.prefix) else ""
-        operation = self.model.operation(name) if name else None
-        # Logged and counted by name only when the model knows it: metric labels stay
-        # bounded whatever targets clients send.
-        operation_name = name if operation is not None else "-"
+        call = _Call()
         error_type: str | None = None
         try:
-            if operation is None:
-                raise UnknownOperationException(
-                    f"Unknown operation {target!r}." if target else "Missing X-Amz-Target header."
-                )
-            result = await self._handle(scope, receive, operation)
+            result = await self._handle(scope, receive, call)
             status, body = 200, orjson.dumps(result)
+            if call.admin:
+                await admin_actions.record(self.ctx, call.name, call.params, None)
         except CognitoError as error:
             status, body, error_type = _error(error)
             log.info(
                 "%s %s -> %s: %s%s",
                 request_id,
-                operation_name,
+                call.name,
                 error.code,
                 error.message,
                 f" ({error.detail})" if error.detail else "",
             )
+            if call.admin:
+                await admin_actions.record(self.ctx, call.name, call.params, error)
         except Exception as unexpected:
-            report_failure(log, "awsjson", f"{request_id} {operation_name}", unexpected)
+            report_failure(log, "awsjson", f"{request_id} {call.name}", unexpected)
             status, body, error_type = _error(InternalErrorException("Internal server error."))
         headers = [_CONTENT_TYPE_RAW, (b"x-amzn-requestid", request_id.encode()), *_CORS_RAW]
         if error_type is not None:
             headers.append((b"x-amzn-errortype", error_type.encode()))
         await _respond(send, status, headers, body)
         elapsed = time.perf_counter() - started
-        metrics.recorder().request("awsjson", operation_name, error_type or "ok", elapsed)
-        log.debug("%s %s %.1f ms", request_id, operation_name, elapsed * 1000)
+        # Counted by name only when the model knows it: metric labels stay bounded
+        # whatever targets clients send.
+        metrics.recorder().request("awsjson", call.name or "-", error_type or "ok", elapsed)
+        log.debug("%s %s %.1f ms", request_id, call.name, elapsed * 1000)
 
-    async def _handle(self, scope: Scope, receive: Receive, operation: Operation) -> dict[str, Any]:
+    async def _handle(self, scope: Scope, receive: Receive, call: _Call) -> dict[str, Any]:
         raw_headers: list[tuple[bytes, bytes]] = scope["headers"]
-        name = operation.name
+        target = next((v.decode("latin-1") for k, v in raw_headers if k == b"x-amz-target"), "")
+        name = target[len(self.prefix) :] if target.startswith(self.prefix) else ""
+        operation = self.model.operation(name) if name else None
+        if operation is None:
+            raise UnknownOperationException(
+                f"Unknown operation {target[:200]!r}." if target else "Missing X-Amz-Target header."
+            )
+        call.name = name
+        await quotas.take(self.ctx, name)
         body = await _read_body(receive)
         if not operation.public:
-            verify_sigv4(
+            key = verify_sigv4(
                 method=scope["method"],
                 # SigV4 signs the path and query as sent, still percent-encoded.
                 path=scope.get("raw_path", b"/").decode("utf-8", "replace"),
@@ -132,23 +139,26 @@ class AwsJsonEndpoint:
                 body=body,
                 keys=self.admin_keys,
                 now=datetime.now(UTC),
+                region=self.ctx.region,
             )
+            request_info.set_actor(f"admin-key:{key.access_key_id}")
+            call.admin = True
         params = _parse(body)
         validate_request(self.model, operation, params)
+        call.params = params
         handler = self.handlers.get(name)
         if handler is None:
             raise UnsupportedOperationException(f"Poolgate does not implement {name} yet.")
         return await handler(self.ctx, params)
 
 
-def _request_id() -> str:
-    """A random (version 4) UUID, as AWS's request ids are; uuid.uuid4() builds a UUID
-    object only to format it, a third of the cost on every request."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = (raw[6] & 0x0F) | 0x40
-    raw[8] = (raw[8] & 0x3F) | 0x80
-    x = raw.hex()
-    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
+class _Call:
+    """What is known of the request so far, for its log line and audit event."""
+
+    def __init__(self) -> None:
+        self.name = "-"
+        self.admin = False
+        self.params: Any = None
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -31,6 +31,7 @@ def load_handlers() -> dict[str, Handler]:
     """Import every adapter module so its operations register."""
     from poolgate.awsjson import (  # noqa: F401
         auth,
+        auth_events,
         clients,
         domains,
         groups,

@@ -50,6 +50,7 @@ from poolgate.awsjson.sigv4_request import (
     parse_authorization,
     parse_presigned_query,
     parse_query,
+    require_signed,
     signed_header_names,
     single,
 )
@@ -82,6 +83,7 @@ def verify_sigv4(
     body: bytes,
     keys: Mapping[str, AdminKey],
     now: datetime,
+    region: str | None = None,
     service: str = "cognito-idp",
     max_skew: timedelta = timedelta(minutes=15),
 ) -> AdminKey:
@@ -93,7 +95,11 @@ def verify_sigv4(
     headers, any name case, names may repeat. ``now`` is the server's clock; a naive
     value is taken as UTC.
 
-    Any region is accepted in the credential scope; the service must be ``service``.
+    The credential scope must name ``service`` and, when given, ``region`` (the
+    server's: a signature made for another region is not one for this server). The
+    signature must cover ``host`` and, when the request carries them, ``x-amz-target``
+    (the operation: otherwise a signed AdminGetUser could be replayed as
+    AdminDisableUser), ``content-type`` and ``x-amz-date``.
     Raises a subclass of :class:`~poolgate.core.errors.AuthError` whose ``message``
     imitates AWS and whose ``detail`` carries private diagnostics for the server log.
     See https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
@@ -123,7 +129,8 @@ def verify_sigv4(
 
     signed_names = signed_header_names(parts.signed_headers)
     _check_time(parts, now, max_skew)
-    access_key_id, scope_date, region = _check_credential(parts, service)
+    access_key_id, scope_date, region = _check_credential(parts, service, region)
+    require_signed(signed_names, headers_by_name)
 
     key = keys.get(access_key_id)
     if key is None:
@@ -211,7 +218,9 @@ def _minutes(delta: timedelta) -> str:
     return f"{seconds:g} sec."
 
 
-def _check_credential(parts: SignatureParts, service: str) -> tuple[str, str, str]:
+def _check_credential(
+    parts: SignatureParts, service: str, expected_region: str | None
+) -> tuple[str, str, str]:
     """Validate ``AKID/YYYYMMDD/region/service/aws4_request``; return id, date, region."""
     elements = parts.credential.split("/")
     if len(elements) != 5:
@@ -225,8 +234,8 @@ def _check_credential(parts: SignatureParts, service: str) -> tuple[str, str, st
 
     # Like AWS, report every scope problem in one message.
     problems: list[str] = []
-    if not region:
-        problems.append(f"Credential should be scoped to a valid region, not '{region}'.")
+    if not region or (expected_region is not None and region != expected_region):
+        problems.append(f"Credential should be scoped to a valid region, not '{region[:64]}'.")
     if scope_service != service:
         problems.append(f"Credential should be scoped to correct service: '{service}'.")
     if terminator != TERMINATOR:

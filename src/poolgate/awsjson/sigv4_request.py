@@ -245,3 +245,20 @@ def signed_header_names(signed_headers: str) -> list[str]:
     if "host" not in names:
         raise IncompleteSignatureException(_MSG_HOST_UNSIGNED)
     return names
+
+
+# Headers that decide what the request does: when present they must be signed, or a
+# captured signature could be replayed with another operation, body type or date.
+MUST_SIGN_WHEN_PRESENT = ("x-amz-target", "content-type", "x-amz-date")
+_HEADER_NAMES = {"x-amz-target": "X-Amz-Target", "content-type": "Content-Type",
+                 "x-amz-date": "X-Amz-Date"}  # fmt: skip
+
+
+def require_signed(signed_names: Sequence[str], header_map: Mapping[str, list[str]]) -> None:
+    """Refuse a signature that leaves out a header of ``MUST_SIGN_WHEN_PRESENT`` the
+    request carries, in the words AWS uses for an unsigned Host."""
+    for name in MUST_SIGN_WHEN_PRESENT:
+        if name in header_map and name not in signed_names:
+            raise IncompleteSignatureException(
+                f"'{_HEADER_NAMES[name]}' must be a 'SignedHeader' in the AWS Authorization."
+            )

@@ -44,11 +44,18 @@ def user_type(user: User, *, attributes_key: str = "Attributes") -> dict[str, An
 
 @operation("SignUp")
 async def sign_up(ctx: Context, params: Params) -> dict[str, Any]:
+    password = params.get("Password")
+    if not password:
+        # The model makes it optional for pools with passwordless sign-in, which
+        # Poolgate does not offer yet.
+        raise InvalidParameterException(
+            "Password is required: passwordless sign-up is not supported."
+        )
     result = await signup.sign_up(
         ctx,
         params["ClientId"],
         params["Username"],
-        params["Password"],
+        password,
         params.get("UserAttributes"),
         params.get("SecretHash"),
     )

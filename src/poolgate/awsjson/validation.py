@@ -244,11 +244,19 @@ class _Compiler:
             start = len(errors)
             # Fast pass: visit only what the client sent (usually a handful of members)
             # and in request order, which is also the order AWS deserializes in.
+            absent = None
             for key, item in value.items():
                 entry = members.get(key)
-                if entry is None or item is None:
+                if item is None:
+                    # JSON null is an absent member, as AWS's deserializer reads it;
+                    # dropped so that handlers never meet a None they did not expect.
+                    absent = [*(absent or []), key]
+                    continue
+                if entry is None:
                     continue
                 entry[1](item, _member_path(path, entry[0]), errors)
+            for key in absent or ():
+                del value[key]
             missing = False
             for key in required_keys:
                 if value.get(key) is None:

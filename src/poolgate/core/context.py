@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from poolgate.core.clock import Clock, system_clock
+from poolgate.core.throttle.policy import ThrottlePolicy
 from poolgate.crypto.sealing import Sealer
 from poolgate.store.base import Store
 
@@ -66,6 +67,8 @@ class Context:
     sender: Sender | None = None
     # Sign-ins, tokens, lockouts for monitoring (poolgate.metrics); none by default.
     metrics: Metrics = NO_METRICS
+    # The throttles' limits (core.throttle); the settings build them.
+    throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
     keyring: KeyRing = field(init=False)
 
     def __post_init__(self) -> None:

@@ -7,6 +7,7 @@ import the store.
 
 from poolgate.store.records import (
     AppClient,
+    AuthEvent,
     AuthorizationCode,
     Code,
     Group,
@@ -23,6 +24,7 @@ from poolgate.store.records import (
 
 __all__ = [
     "AppClient",
+    "AuthEvent",
     "AuthorizationCode",
     "Code",
     "Group",

@@ -22,7 +22,7 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, Protocol
 
 import httpx
@@ -33,6 +33,7 @@ from starlette.routing import Route
 
 from poolgate.bootstrap import SharedContext
 from poolgate.config import Settings
+from poolgate.core.auth import revocation
 from poolgate.core.context import Context
 from poolgate.core.pools.pools import pools_named
 from poolgate.functions.runtime import FunctionRuntime, Invocation
@@ -112,6 +113,8 @@ class Gateway:
                 resolve_pool=self.resolve_pool,
                 issuer_for=settings.issuer_for,
                 clock=clock,
+                revocation=self.token_refusal if context is not None else None,
+                local_pool=self.local_pool if context is not None else None,
             )
             for api in config.apis
             for name, authorizer in api.authorizers.items()
@@ -150,6 +153,17 @@ class Gateway:
         if self._context is None:
             raise RuntimeError("the gateway was built without core's context")
         return [pool.id for pool in await pools_named(self._context(), reference)]
+
+    def local_pool(self, issuer: str) -> str | None:
+        """The pool of this deployment an issuer URL names, if any."""
+        return self._context().pool_id_from_issuer(issuer) if self._context else None
+
+    async def token_refusal(self, pool_id: str, claims: Mapping[str, Any]) -> str | None:
+        """Whether a verified token of one of this deployment's pools was revoked since
+        (core's answer, from the shared store)."""
+        if self._context is None:
+            return None
+        return await revocation.token_refusal(self._context(), pool_id, claims)
 
     # ----------------------------------------------------------------- requests
 

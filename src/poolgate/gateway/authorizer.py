@@ -39,6 +39,14 @@ Either way the token may be sent bare or as ``Bearer <token>``. Verified tokens 
 cached (bounded LRU keyed by the token string) until they expire, so a hot route pays
 no RSA verification per request; the per-route checks (token kind, scopes) are cheap
 and run every time.
+
+Beyond API Gateway: a token issued by one of this deployment's pools is also checked
+against the store on every request (``check_revocation``, on by default): a token whose
+user signed out (GlobalSignOut, AdminUserGlobalSignOut), was disabled or deleted, or
+whose refresh token was revoked, is refused with 401 as an invalid token is. API
+Gateway cannot know these and accepts such a token until it expires; a gateway that
+runs beside the store can. ``check_revocation = false`` (per API or authorizer) gives
+API Gateway's behaviour back.
 """
 
 from __future__ import annotations
@@ -66,6 +74,7 @@ __all__ = [
     "PoolResolver",
     "Principal",
     "Refusal",
+    "RevocationCheck",
     "TokenCache",
     "Unauthorized",
     "build_authorizer",
@@ -75,6 +84,9 @@ log = logging.getLogger("poolgate.gateway")
 
 # Resolves a pool name or id to the ids of the pools it names, oldest first.
 PoolResolver = Callable[[str], Awaitable[list[str]]]
+# Why a verified token of a pool no longer speaks for its user, or None
+# (core.auth.revocation.token_refusal).
+RevocationCheck = Callable[[str, Mapping[str, Any]], Awaitable[str | None]]
 Clock = Callable[[], float]
 
 
@@ -88,6 +100,8 @@ class Principal:
     token_use: str | None
     scopes: tuple[str, ...]
     expires: float
+    # The pool of this deployment that issued the token, if one did.
+    pool_id: str | None = None
 
 
 class Refusal(Exception):
@@ -157,12 +171,19 @@ class TokenCache:
 class Authorizer:
     """Common to both kinds: finding the token, caching verified tokens."""
 
-    def __init__(self, config: AuthorizerConfig, key_sets: KeySets, clock: Clock) -> None:
+    def __init__(
+        self,
+        config: AuthorizerConfig,
+        key_sets: KeySets,
+        clock: Clock,
+        revocation: RevocationCheck | None = None,
+    ) -> None:
         self.config = config
         self.key_sets = key_sets
         self.clock = clock
         self.cache = TokenCache()
         self.verifications = 0
+        self.revocation = revocation if config.check_revocation else None
 
     async def authorize(self, headers: Mapping[str, str], scopes: tuple[str, ...]) -> Principal:
         """The principal of the request's token, allowed on a route requiring
@@ -173,6 +194,11 @@ class Authorizer:
         if principal is None:
             principal = await self._verify(token, now)
             self.cache.put(token, principal)
+        if self.revocation is not None and principal.pool_id is not None:
+            # Every time, not once per cached token: a sign-out takes effect at once.
+            reason = await self.revocation(principal.pool_id, principal.claims)
+            if reason is not None:
+                raise self._invalid(reason)
         self._permit(principal, scopes)
         return principal
 
@@ -260,8 +286,9 @@ class CognitoUserPoolsAuthorizer(Authorizer):
         *,
         resolve_pool: PoolResolver,
         issuer_for: Callable[[str], str],
+        revocation: RevocationCheck | None = None,
     ) -> None:
-        super().__init__(config, key_sets, clock)
+        super().__init__(config, key_sets, clock, revocation)
         self.resolve_pool = resolve_pool
         self.issuer_for = issuer_for
         self._issuers: dict[str, str] | None = None
@@ -308,6 +335,7 @@ class CognitoUserPoolsAuthorizer(Authorizer):
             token_use=token_use,
             scopes=_scopes(claims),
             expires=expires,
+            pool_id=issuers[claims["iss"]],
         )
 
     def _permit(self, principal: Principal, scopes: tuple[str, ...]) -> None:
@@ -328,6 +356,19 @@ class CognitoUserPoolsAuthorizer(Authorizer):
 class JwtAuthorizer(Authorizer):
     """An HTTP API's ``JWT`` authorizer: any OIDC issuer, Poolgate's pools included."""
 
+    def __init__(
+        self,
+        config: AuthorizerConfig,
+        key_sets: KeySets,
+        clock: Clock,
+        revocation: RevocationCheck | None = None,
+        local_pool: Callable[[str], str | None] | None = None,
+    ) -> None:
+        super().__init__(config, key_sets, clock, revocation)
+        # Which pool of this deployment the issuer is, if it is one (asked when a token
+        # comes: the context opens after the authorizers are built).
+        self.local_pool = local_pool
+
     async def _verify(self, token: str, now: float) -> Principal:
         issuer = self.config.issuer
         claims = await self._signed_claims(token, {issuer: issuer}, RSA_ALGORITHMS)
@@ -347,6 +388,7 @@ class JwtAuthorizer(Authorizer):
             token_use=token_use if isinstance(token_use, str) else None,
             scopes=_scopes(claims),
             expires=expires,
+            pool_id=self.local_pool(issuer) if self.local_pool is not None else None,
         )
 
     def _permit(self, principal: Principal, scopes: tuple[str, ...]) -> None:
@@ -381,11 +423,18 @@ def build_authorizer(
     resolve_pool: PoolResolver,
     issuer_for: Callable[[str], str],
     clock: Clock = time.time,
+    revocation: RevocationCheck | None = None,
+    local_pool: Callable[[str], str | None] | None = None,
 ) -> Authorizer:
     if config.type == "JWT":
-        return JwtAuthorizer(config, key_sets, clock)
+        return JwtAuthorizer(config, key_sets, clock, revocation, local_pool)
     return CognitoUserPoolsAuthorizer(
-        config, key_sets, clock, resolve_pool=resolve_pool, issuer_for=issuer_for
+        config,
+        key_sets,
+        clock,
+        resolve_pool=resolve_pool,
+        issuer_for=issuer_for,
+        revocation=revocation,
     )
 
 

@@ -36,6 +36,7 @@ _API_KEYS = (
     "cors",
     "authorizers",
     "routes",
+    "check_revocation",
 )
 _CORS_KEYS = (
     "allow_origins",
@@ -75,7 +76,15 @@ def parse_apis(sections: Any, functions: set[str], problems: list[str]) -> list[
         stage_variables = string_table(section, "stage_variables", label, problems)
         cors = _parse_cors(section.get("cors"), label, problems)
         kind: ApiType = "HTTP" if api_type == "HTTP" else "REST"
-        authorizers = parse_authorizers(section.get("authorizers", []), label, problems)
+        # Beyond API Gateway: refuse tokens revoked since they were issued (see
+        # gateway/authorizer.py); an authorizer may say otherwise for itself.
+        revocation = boolean(section, "check_revocation", True, label, problems)
+        authorizers = parse_authorizers(
+            section.get("authorizers", []),
+            label,
+            problems,
+            check_revocation=revocation is not False,
+        )
         routes = parse_routes(
             section.get("routes", []), kind, authorizers, functions, label, problems
         )

@@ -8,6 +8,7 @@ from typing import Any
 
 from poolgate.gateway.config_types import AuthorizerConfig
 from poolgate.gateway.config_values import (
+    boolean,
     choice,
     is_http_url,
     is_tables,
@@ -26,11 +27,12 @@ _AUTHORIZER_KEYS = (
     "identity_validation_expression",
     "issuer",
     "audience",
+    "check_revocation",
 )
 
 
 def parse_authorizers(
-    sections: Any, api_label: str, problems: list[str]
+    sections: Any, api_label: str, problems: list[str], *, check_revocation: bool = True
 ) -> dict[str, AuthorizerConfig]:
     found: dict[str, AuthorizerConfig] = {}
     if not is_tables(sections):
@@ -47,6 +49,7 @@ def parse_authorizers(
             problems.append(f"{label}: the api declares this authorizer twice")
         kind = choice(section, "type", ("COGNITO_USER_POOLS", "JWT"), None, label, problems)
         header = _identity_header(section, label, problems)
+        revocation = boolean(section, "check_revocation", check_revocation, label, problems)
         pools: tuple[str, ...] = ()
         expression = None
         issuer = ""
@@ -84,6 +87,7 @@ def parse_authorizers(
                 identity_validation_expression=expression,
                 issuer=issuer.rstrip("/"),
                 audience=audience,
+                check_revocation=revocation is not False,
             )
         elif name is not None:
             # Routes naming it should not report a second, misleading problem.

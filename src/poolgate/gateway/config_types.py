@@ -57,6 +57,10 @@ class AuthorizerConfig:
     # JWT
     issuer: str = ""
     audience: tuple[str, ...] = ()
+    # Refuse tokens of signed-out, disabled or deleted users and revoked tokens, for
+    # the pools of this deployment (API Gateway does not: it trusts a token until it
+    # expires). ``check_revocation = false`` in [[apis]] or [[apis.authorizers]].
+    check_revocation: bool = True
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from typing import Any
 
 import uvicorn
 
+from poolgate.middleware.http_limits import uvicorn_options
+
 __all__ = ["Listener", "listener", "serve_all"]
 
 
@@ -30,7 +32,14 @@ class Listener(uvicorn.Server):
 
 
 def listener(
-    app: Any, host: str, port: int, log_level: str, *, drain_timeout: int | None = None
+    app: Any,
+    host: str,
+    port: int,
+    log_level: str,
+    *,
+    drain_timeout: int | None = None,
+    max_header_bytes: int = 32 * 1024,
+    max_headers: int = 100,
 ) -> Listener:
     """A server for ``app``; on shutdown it stops accepting, lets in-flight requests
     finish for up to ``drain_timeout`` seconds (None: as long as they take), then exits."""
@@ -42,6 +51,10 @@ def listener(
         access_log=False,
         server_header=False,
         timeout_graceful_shutdown=drain_timeout,
+        # Poolgate configures logging itself (text or JSON); uvicorn's own config
+        # would replace its handlers.
+        log_config=None,
+        **uvicorn_options(max_header_bytes, max_headers),
     )
     return Listener(config)
 

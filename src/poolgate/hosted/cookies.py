@@ -3,8 +3,16 @@
 The session cookie is sealed with the master key (a user cannot forge or read it),
 one per pool, HttpOnly and SameSite=Lax: it rides along the top-level redirect from
 an app to ``/oauth2/authorize`` and nothing else. The CSRF token is a double submit
-bound by HMAC: a random cookie, and in every form a MAC of it that only the server can
-compute; a cross-site form post cannot know either.
+bound by HMAC: a random cookie, and in every form a MAC of it and of the browser's
+session cookies that only the server can compute; a cross-site form post cannot know
+it, and a CSRF cookie planted in a victim's browser (from a sibling domain, or over
+plain HTTP) does not match the victim's session.
+
+When the public URL is https (the app's ``state.https``, set from the settings, not
+the request's scheme: a TLS-terminating proxy talks plain HTTP to Poolgate), every
+cookie is ``Secure`` and named with the ``__Host-`` prefix, which browsers accept only
+from a secure origin, for path ``/`` and without a Domain: no sibling host can set or
+shadow it (RFC 6265bis, "Cookie Name Prefixes").
 """
 
 from __future__ import annotations
@@ -28,10 +36,16 @@ from poolgate.crypto.sealing import MasterKeyError
 SESSION_LIFETIME = 3600  # Cognito's hosted UI keeps its session cookie for an hour.
 CSRF_COOKIE = "poolgate_csrf"
 CSRF_FIELD = "_csrf"
+_SESSION_PREFIX = "poolgate_session_"
+_HOST_PREFIX = "__Host-"
 
 
-def _session_cookie(pool_id: str) -> str:
-    return f"poolgate_session_{pool_id}"
+def _name(request: Request, name: str) -> str:
+    return _HOST_PREFIX + name if _secure(request) else name
+
+
+def _session_cookie(request: Request, pool_id: str) -> str:
+    return _name(request, _SESSION_PREFIX + pool_id)
 
 
 @dataclass
@@ -42,7 +56,7 @@ class BrowserSession:
 
 
 def _secure(request: Request) -> bool:
-    return request.url.scheme == "https"
+    return bool(getattr(request.app.state, "https", False)) or request.url.scheme == "https"
 
 
 def set_session(
@@ -56,7 +70,7 @@ def set_session(
     }
     sealed = ctx.sealer.seal(orjson.dumps(payload), "browser-session")
     response.set_cookie(
-        _session_cookie(session.pool_id),
+        _session_cookie(request, session.pool_id),
         base64.urlsafe_b64encode(sealed).decode(),
         max_age=SESSION_LIFETIME,
         httponly=True,
@@ -67,7 +81,7 @@ def set_session(
 
 
 def read_session(ctx: Context, request: Request, pool_id: str) -> BrowserSession | None:
-    raw = request.cookies.get(_session_cookie(pool_id))
+    raw = request.cookies.get(_session_cookie(request, pool_id))
     if not raw:
         return None
     try:
@@ -83,32 +97,37 @@ def read_session(ctx: Context, request: Request, pool_id: str) -> BrowserSession
 
 def clear_session(request: Request, response: Response, pool_id: str) -> None:
     response.delete_cookie(
-        _session_cookie(pool_id), path="/", httponly=True, samesite="lax",
+        _session_cookie(request, pool_id), path="/", httponly=True, samesite="lax",
         secure=_secure(request),
     )  # fmt: skip
 
 
-def _mac(ctx: Context, value: str) -> str:
-    digest = hmac.new(ctx.sealer.mac_key("csrf"), value.encode(), hashlib.sha256).digest()
+def _mac(ctx: Context, request: Request, value: str) -> str:
+    """The form token for CSRF cookie ``value`` in this browser session: bound to the
+    session cookies the browser holds (none before a sign-in)."""
+    prefix = _name(request, _SESSION_PREFIX)
+    sessions = sorted(f"{k}={v}" for k, v in request.cookies.items() if k.startswith(prefix))
+    message = "\x00".join([value, *sessions]).encode()
+    digest = hmac.new(ctx.sealer.mac_key("csrf"), message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 def csrf_token(ctx: Context, request: Request) -> tuple[str, str | None]:
     """The form's token, and a new cookie value to set when the browser had none."""
-    cookie = request.cookies.get(CSRF_COOKIE)
+    cookie = request.cookies.get(_name(request, CSRF_COOKIE))
     fresh = None
     if not cookie:
         cookie = fresh = secrets.token_urlsafe(24)
-    return _mac(ctx, cookie), fresh
+    return _mac(ctx, request, cookie), fresh
 
 
 def set_csrf_cookie(request: Request, response: Response, value: str) -> None:
-    response.set_cookie(CSRF_COOKIE, value, httponly=True, samesite="lax",
+    response.set_cookie(_name(request, CSRF_COOKIE), value, httponly=True, samesite="lax",
                         secure=_secure(request), path="/")  # fmt: skip
 
 
 def csrf_ok(ctx: Context, request: Request, submitted: str | None) -> bool:
-    cookie = request.cookies.get(CSRF_COOKIE)
+    cookie = request.cookies.get(_name(request, CSRF_COOKIE))
     if not cookie or not submitted:
         return False
-    return hmac.compare_digest(_mac(ctx, cookie), submitted)
+    return hmac.compare_digest(_mac(ctx, request, cookie).encode(), submitted.encode())

@@ -1,15 +1,16 @@
 """``/_mailbox``: the outbox as JSON and as a small HTML page.
 
-Every code Poolgate "sends" is readable here in clear, so the app mounts these routes
-only when the ``mailbox`` setting is on (the embedded default), never in production.
+Every code Poolgate "sends" is readable here (in clear while it is valid), so the app
+mounts these routes only in local development, or when the ``mailbox`` setting asks
+for them, and then behind the admin key (``access.AdminKeyGuard``).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
@@ -55,6 +56,7 @@ def message_json(message: Message) -> dict[str, Any]:
         "subject": message.subject,
         "body": message.body,
         "created": message.created,
+        "expires": message.expires,
         "pool_id": message.pool_id,
         "username": message.username,
         "purpose": message.purpose,
@@ -103,9 +105,35 @@ def _parse_after(raw: str | None) -> int | None:
     return after
 
 
-def mailbox_routes(ctx_getter: Callable[[], Context]) -> list[Route]:
+class Guard(Protocol):
+    def allows(self, request: Request) -> bool: ...
+
+
+_FORBIDDEN = {
+    **_PAGE_HEADERS,
+    "WWW-Authenticate": 'Basic realm="Poolgate mailbox (the admin key)"',
+}
+
+
+def mailbox_routes(ctx_getter: Callable[[], Context], *, guard: Guard | None = None) -> list[Route]:
     """``GET /_mailbox`` (HTML) and ``GET /_mailbox/messages`` (JSON), over the context
-    ``ctx_getter`` returns at request time (the app opens it in its lifespan)."""
+    ``ctx_getter`` returns at request time (the app opens it in its lifespan). With a
+    ``guard``, a request it does not allow is answered 403."""
+
+    def guarded(endpoint: Callable[[Request], Awaitable[Response]]) -> Any:
+        if guard is None:
+            return endpoint
+
+        async def checked(request: Request) -> Response:
+            if not guard.allows(request):
+                return PlainTextResponse(
+                    "The mailbox needs the admin key (HTTP Basic or SigV4).\n",
+                    status_code=403,
+                    headers=_FORBIDDEN,
+                )
+            return await endpoint(request)
+
+        return checked
 
     async def messages(request: Request) -> Response:
         query = request.query_params
@@ -149,6 +177,6 @@ def mailbox_routes(ctx_getter: Callable[[], Context]) -> list[Route]:
         return HTMLResponse(html, headers=_PAGE_HEADERS)
 
     return [
-        Route("/_mailbox", page, methods=["GET"]),
-        Route("/_mailbox/messages", messages, methods=["GET"]),
+        Route("/_mailbox", guarded(page), methods=["GET"]),
+        Route("/_mailbox/messages", guarded(messages), methods=["GET"]),
     ]

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from poolgate.store.records import (
     AppClient,
+    AuthEvent,
     AuthorizationCode,
     Code,
     Group,
@@ -122,6 +123,7 @@ class Store(Protocol):
     async def list_messages(
         self, *, recipient: str | None = None, limit: int = 100, after_id: int | None = None
     ) -> list[Message]: ...
+    async def redact_expired_messages(self, now: float, *, mask: str, notice: str) -> int: ...
 
     # Groups. Listings are ordered by group name (users in a group: by sub) and resume
     # after ``after``. Deleting a group, a user or a pool removes its memberships.
@@ -180,3 +182,33 @@ class Store(Protocol):
     async def put_signing_key_private(self, kid: str, private_sealed: bytes) -> bool: ...
     # The schema revision, read from the database now (readiness probes).
     async def schema_revision(self) -> str | None: ...
+    # Throttle counters, keyed by (scope, subject, bucket): ``hit_counter`` adds one
+    # atomically (a counter past its expiry starts again at 1) and returns the count.
+    async def hit_counter(
+        self, scope: str, subject: str, bucket: int, *, expires: float, now: float
+    ) -> int: ...
+    async def read_counters(
+        self, counters: list[tuple[str, str, int]], now: float
+    ) -> dict[tuple[str, str, int], int]: ...
+    async def read_counter_row(
+        self, scope: str, subject: str, bucket: int
+    ) -> tuple[int, float] | None: ...
+    async def purge_counters(self, now: float) -> int: ...
+
+    # The audit trail. Events of a user are listed newest first and resume after
+    # ``before`` (created, event id); ``event_types`` None lists every type.
+    async def add_auth_event(self, event: AuthEvent) -> None: ...
+    async def list_auth_events(
+        self,
+        pool_id: str,
+        sub: str,
+        *,
+        event_types: tuple[str, ...] | None,
+        limit: int,
+        before: tuple[float, str] | None,
+    ) -> list[AuthEvent]: ...
+    async def get_auth_event(self, pool_id: str, event_id: str) -> AuthEvent | None: ...
+    async def set_auth_event_feedback(
+        self, pool_id: str, event_id: str, feedback: dict[str, object]
+    ) -> bool: ...
+    async def purge_auth_events(self, before: float) -> int: ...

@@ -132,6 +132,10 @@ class Message:
     username: str | None = None
     purpose: str = ""
     id: int | None = None
+    # When the code (or temporary password) in the message expires, and that value:
+    # the outbox keeps it in clear only until then (store.redact_expired_messages).
+    expires: float | None = None
+    secret: str | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -180,3 +184,25 @@ class AuthorizationCode:
     created: float
     expires: float
     used: float | None = None
+
+
+@dataclass
+class AuthEvent:
+    """One entry of the audit trail: a sign-in, sign-up, password change or reset, a
+    code sent, an administrator's action, an OAuth error (core.audit)."""
+
+    event_id: str
+    event_type: str
+    outcome: str  # Pass, Fail or InProgress (Cognito's EventResponseType)
+    created: float
+    pool_id: str | None = None
+    sub: str | None = None
+    client_id: str | None = None
+    source_ip: str | None = None
+    request_id: str | None = None
+    user_agent: str | None = None
+    # Who acted when it is not the user: an admin access key id, a console administrator.
+    actor: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    # {"FeedbackValue", "Provider", "FeedbackDate"} once feedback was given.
+    feedback: dict[str, Any] | None = None

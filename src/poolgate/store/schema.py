@@ -175,7 +175,12 @@ outbox = sa.Table(
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("purpose", sa.String(64), nullable=False),
     sa.Column("created", sa.Float, nullable=False),
+    # When the code or temporary password in the message stops being valid; then
+    # ``secret`` (that value, in clear) is cleared and the text redacted.
+    sa.Column("expires", sa.Float, nullable=True),
+    sa.Column("secret", sa.Text, nullable=True),
     sa.Index("ix_outbox_recipient", "recipient", "id"),
+    sa.Index("ix_outbox_expires", "expires"),
 )
 
 groups = sa.Table(
@@ -260,4 +265,39 @@ authorization_codes = sa.Table(
     sa.Column("used", sa.Float, nullable=True),
     sa.ForeignKeyConstraint(["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE"),
     sa.Index("ix_authorization_codes_expires", "expires"),
+)
+
+# The throttles' counters (core.throttle): how many times ``subject`` did what
+# ``scope`` counts in time bucket ``bucket``; a row past ``expires`` counts as zero.
+throttle_counters = sa.Table(
+    "throttle_counters",
+    metadata,
+    sa.Column("scope", sa.String(64), primary_key=True),
+    sa.Column("subject", sa.String(512), primary_key=True),
+    sa.Column("bucket", sa.BigInteger, primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("expires", sa.Float, nullable=False),
+    sa.Index("ix_throttle_counters_expires", "expires"),
+)
+
+# The audit trail (core.audit): sign-ins, sign-ups, password changes, admin actions.
+# No foreign key: an event outlives the user or pool it names.
+auth_events = sa.Table(
+    "auth_events",
+    metadata,
+    sa.Column("event_id", sa.String(36), primary_key=True),
+    sa.Column("pool_id", sa.String(55), nullable=True),
+    sa.Column("sub", sa.String(36), nullable=True),
+    sa.Column("event_type", sa.String(64), nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("client_id", sa.String(128), nullable=True),
+    sa.Column("source_ip", sa.String(64), nullable=True),
+    sa.Column("request_id", sa.String(64), nullable=True),
+    sa.Column("user_agent", sa.String(512), nullable=True),
+    sa.Column("actor", sa.String(256), nullable=True),
+    sa.Column("details", sa.Text, nullable=False),
+    sa.Column("feedback", sa.Text, nullable=True),
+    sa.Index("ix_auth_events_user", "pool_id", "sub", "created"),
+    sa.Index("ix_auth_events_created", "created"),
 )

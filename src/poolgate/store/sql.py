@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 
 from poolgate.store import migrate
 from poolgate.store.postgres import ConfigListener, EngineOptions, IdleReaper
+from poolgate.store.sql_audit import AuditSql
 from poolgate.store.sql_authorization_codes import AuthorizationCodesSql
 from poolgate.store.sql_base import CONFIG_CHANNEL, SqliteEngine, make_engine
 from poolgate.store.sql_deployment import DeploymentSql
@@ -19,6 +20,7 @@ from poolgate.store.sql_oauth_config import OAuthConfigSql
 from poolgate.store.sql_outbox import OutboxSql
 from poolgate.store.sql_pools import PoolsSql
 from poolgate.store.sql_search import SearchSql
+from poolgate.store.sql_throttle import ThrottleSql
 from poolgate.store.sql_users import UsersSql
 
 __all__ = ["EngineOptions", "SqlStore", "make_engine"]
@@ -33,6 +35,8 @@ class SqlStore(
     AuthorizationCodesSql,
     OAuthConfigSql,
     DeploymentSql,
+    ThrottleSql,
+    AuditSql,
 ):
     _listener: ConfigListener | None = None
     _reaper: IdleReaper | None = None

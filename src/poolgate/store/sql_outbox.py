@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from poolgate.store.records import (
@@ -11,6 +13,8 @@ from poolgate.store.schema import (
     outbox,
 )
 from poolgate.store.sql_base import SqlBase
+
+_o = outbox
 
 
 class OutboxSql(SqlBase):
@@ -29,6 +33,8 @@ class OutboxSql(SqlBase):
                     body=message.body,
                     purpose=message.purpose,
                     created=message.created,
+                    expires=message.expires,
+                    secret=message.secret,
                 )
                 .returning(outbox.c.id)
             )
@@ -44,17 +50,43 @@ class OutboxSql(SqlBase):
             query = query.where(outbox.c.id > after_id)
         async with self._read() as conn:
             rows = (await conn.execute(query)).all()
-        return [
-            Message(
-                id=row.id,
-                pool_id=row.pool_id,
-                username=row.username,
-                channel=row.channel,
-                recipient=row.recipient,
-                subject=row.subject,
-                body=row.body,
-                purpose=row.purpose,
-                created=row.created,
+        return [_message(row) for row in rows]
+
+    async def redact_expired_messages(self, now: float, *, mask: str, notice: str) -> int:
+        """Replace the secret of every message whose code expired by ``now`` with
+        ``mask`` (the whole body with ``notice`` when the secret is not known), and
+        forget the secret."""
+        known = _o.c.secret.is_not(None)
+        async with self._write() as conn:
+            result = await conn.execute(
+                _o.update()
+                .where(_o.c.expires <= now)
+                .values(
+                    body=sa.case(
+                        (known, sa.func.replace(_o.c.body, _o.c.secret, mask)), else_=notice
+                    ),
+                    subject=sa.case(
+                        (known, sa.func.replace(_o.c.subject, _o.c.secret, mask)),
+                        else_=_o.c.subject,
+                    ),
+                    secret=None,
+                    expires=None,
+                )
             )
-            for row in rows
-        ]
+            return int(result.rowcount)
+
+
+def _message(row: Any) -> Message:
+    return Message(
+        id=row.id,
+        pool_id=row.pool_id,
+        username=row.username,
+        channel=row.channel,
+        recipient=row.recipient,
+        subject=row.subject,
+        body=row.body,
+        purpose=row.purpose,
+        created=row.created,
+        expires=row.expires,
+        secret=row.secret,
+    )

@@ -8,7 +8,7 @@ share is in ``sign_in``.
 
 from __future__ import annotations
 
-from poolgate.core.auth import new_password, password_auth, refresh, srp_auth
+from poolgate.core.auth import attempts, new_password, password_auth, refresh, srp_auth
 from poolgate.core.auth.client_auth import client_and_pool
 from poolgate.core.auth.explicit_flows import require_flow
 from poolgate.core.auth.outcome import NEW_PASSWORD_REQUIRED, PASSWORD_VERIFIER, AuthOutcome, param
@@ -20,6 +20,7 @@ from poolgate.core.errors import (
 )
 
 
+@attempts.guarded
 async def initiate_auth(
     ctx: Context,
     client_id: str,
@@ -37,6 +38,7 @@ async def initiate_auth(
     return outcome
 
 
+@attempts.guarded
 async def respond_to_auth_challenge(
     ctx: Context,
     client_id: str,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
+import hmac
 import secrets
 import string
 from dataclasses import replace
@@ -121,13 +123,20 @@ async def password_matches(sealer: Sealer, user: User, password: str) -> bool:
     )
 
 
-_DUMMY = srp.Verifier(salt=b"\x01" * _SALT_LEN, verifier=2)
+def decoy_verifier(sealer: Sealer, pool_id: str, name: str) -> srp.Verifier:
+    """A stable, fake verifier for a name nobody has, so that SRP's challenge and a
+    password check look and cost the same for everyone (PreventUserExistenceErrors)."""
+    seed = hmac.new(sealer.mac_key("srp-decoy"), f"{pool_id}:{name}".encode(), hashlib.sha256)
+    digest = seed.digest()
+    return srp.Verifier(salt=digest[:_SALT_LEN], verifier=int.from_bytes(digest, "big") + 2)
 
 
-async def burn_like_a_check(password: str) -> None:
-    """Spend what a real password check spends, so an unknown user answers in the
-    same time as a wrong password (PreventUserExistenceErrors)."""
-    await asyncio.to_thread(srp.password_matches, _DUMMY, "x", "x", password)
+async def decoy_check(sealer: Sealer, pool: UserPool, name: str, password: str) -> None:
+    """What ``password_matches`` spends, against the name's decoy verifier: an unknown
+    user answers in the time a wrong password takes."""
+    verifier = decoy_verifier(sealer, pool.id, name)
+    pool_name = srp.pool_name_from_id(pool.id)
+    await asyncio.to_thread(srp.password_matches, verifier, pool_name, name, password)
 
 
 def history_size(pool: UserPool) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import orjson
 
-from poolgate.core.auth import lockout, sessions, tokens
+from poolgate.core.auth import attempts, lockout, sessions, tokens
 from poolgate.core.auth.client_auth import check_secret_hash, prevents_existence_errors
 from poolgate.core.auth.outcome import NEW_PASSWORD_REQUIRED, AuthOutcome
 from poolgate.core.context import Context
@@ -24,6 +24,7 @@ async def find_signing_in_user(
     ctx: Context, pool: UserPool, client: AppClient, name: str, secret_hash: str | None
 ) -> User | None:
     user = await lookup.find_user(ctx, pool, name)
+    attempts.identify(user)
     check_secret_hash(ctx, client, secret_hash, name, *([user.username] if user else []))
     if user is None and not prevents_existence_errors(client):
         raise UserNotFoundException("User does not exist.")

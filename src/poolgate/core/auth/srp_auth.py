@@ -7,26 +7,17 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import hashlib
 import hmac
 
-from poolgate.core.auth import lockout, passwords, sessions, sign_in, srp
+from poolgate.core.auth import attempts, lockout, passwords, sessions, sign_in, srp
 from poolgate.core.auth.client_auth import check_secret_hash
 from poolgate.core.auth.outcome import INCORRECT, PASSWORD_VERIFIER, AuthOutcome, param
 from poolgate.core.context import Context
 from poolgate.core.errors import NotAuthorizedException
 from poolgate.core.records import AppClient, UserPool
+from poolgate.core.throttle import decoys
 
 _TIMESTAMP_SKEW = 15 * 60
-
-
-def _decoy_verifier(ctx: Context, pool: UserPool, name: str) -> srp.Verifier:
-    """A stable, fake verifier for a user who does not exist, so the SRP challenge
-    looks the same for everyone (PreventUserExistenceErrors)."""
-    seed = hmac.new(
-        ctx.sealer.mac_key("srp-decoy"), f"{pool.id}:{name}".encode(), hashlib.sha256
-    ).digest()
-    return srp.Verifier(salt=seed[: srp.SALT_BYTES], verifier=int.from_bytes(seed, "big") + 2)
 
 
 async def start_srp(
@@ -35,17 +26,17 @@ async def start_srp(
     name = param(params, "USERNAME")
     srp_a = param(params, "SRP_A")
     user = await sign_in.find_signing_in_user(ctx, pool, client, name, params.get("SECRET_HASH"))
+    # Whether the user exists, has a password or is disabled shows only once the
+    # PASSWORD_VERIFIER answer proves the password; until then everyone gets a challenge.
+    verifier = None
     if user is not None:
-        if not user.enabled:
-            raise NotAuthorizedException("User is disabled.")
         lockout.check(user, ctx.clock())
         verifier = passwords.open_verifier(ctx.sealer, user)
-        if verifier is None:
-            raise NotAuthorizedException(INCORRECT)
-        user_id = user.username
     else:
-        verifier = _decoy_verifier(ctx, pool, name)
-        user_id = name
+        await decoys.check_lockout(ctx, pool, name)
+    user_id = user.username if user is not None else name
+    if verifier is None:
+        verifier = passwords.decoy_verifier(ctx.sealer, pool.id, user_id)
     try:
         challenge = await asyncio.to_thread(srp.start_challenge, verifier, srp_a)
     except ValueError:
@@ -93,22 +84,22 @@ async def verify_srp(
     name = param(responses, "USERNAME")
     state = sessions.open_session(ctx, block, challenge=PASSWORD_VERIFIER, client_id=client.id)
     user = await ctx.store.get_user_by_sub(pool.id, state["sub"]) if state["sub"] else None
+    attempts.identify(user)
     check_secret_hash(
         ctx, client, responses.get("SECRET_HASH"), name, *([user.username] if user else [])
     )
     _check_timestamp(timestamp, ctx.clock())
     if user is not None:
-        if not user.enabled:
-            raise NotAuthorizedException("User is disabled.")
         lockout.check(user, ctx.clock())
         verifier = passwords.open_verifier(ctx.sealer, user)
     else:
+        await decoys.check_lockout(ctx, pool, state["user_id"])
         verifier = None
     challenge = srp.ServerChallenge(b=int(state["b"], 16), B=int(state["B"], 16))
     try:
         expected = await asyncio.to_thread(
             srp.expected_signature,
-            verifier=verifier or _decoy_verifier(ctx, pool, state["user_id"]),
+            verifier=verifier or passwords.decoy_verifier(ctx.sealer, pool.id, state["user_id"]),
             challenge=challenge,
             srp_a_hex=state["A"],
             pool_name=srp.pool_name_from_id(pool.id),
@@ -118,9 +109,13 @@ async def verify_srp(
         )
         given = base64.b64decode(signature, validate=True)
     except (ValueError, binascii.Error):
-        raise NotAuthorizedException(INCORRECT) from None
+        expected, given = b"", b"-"
     if user is None or verifier is None or not hmac.compare_digest(expected, given):
         if user is not None:
             await sign_in.record_failure(ctx, pool, user)
+        else:
+            await decoys.record_failure(ctx, pool, state["user_id"])
         raise NotAuthorizedException(INCORRECT)
+    if not user.enabled:
+        raise NotAuthorizedException("User is disabled.")
     return await sign_in.after_password(ctx, pool, client, user)

@@ -30,6 +30,7 @@ MAX_WRONG_GUESSES = 5
 MAX_SENDS_PER_HOUR = 5
 
 ATTEMPT_LIMIT = "Attempt limit exceeded, please try after some time."
+WRONG_CODE = "Invalid verification code provided, please try again."
 
 
 def verify_purpose(attribute: str) -> str:
@@ -70,6 +71,14 @@ async def issue(ctx: Context, store: Store, user: User, purpose: str, destinatio
         )
     )
     return code
+
+
+def masked(error: Exception) -> Exception:
+    """The error to answer with PreventUserExistenceErrors: "no live code" (expired or
+    never requested) reads as a wrong code, which is what a name nobody has gets."""
+    if isinstance(error, ExpiredCodeException):
+        return CodeMismatchException(WRONG_CODE)
+    return error
 
 
 @dataclass

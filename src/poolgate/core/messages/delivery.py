@@ -13,8 +13,12 @@ from typing import Any
 
 from poolgate.core.context import Context
 from poolgate.core.errors import InvalidParameterException
-from poolgate.core.messages import templates
+from poolgate.core.messages import codes, templates
 from poolgate.core.records import Message, User, UserPool
+
+# A temporary password's validity when the user record says none (Cognito's default
+# TemporaryPasswordValidityDays).
+INVITATION_VALIDITY = 7 * 86400.0
 
 
 @dataclass(frozen=True)
@@ -48,16 +52,6 @@ def sign_up_destination(pool: UserPool, user: User) -> Destination | None:
             if destination is not None:
                 return destination
     return None
-
-
-def simulated_destination(pool: UserPool, name: str) -> Destination:
-    """Where a code would have gone for a user who does not exist, shaped like a real
-    answer (PreventUserExistenceErrors)."""
-    auto = pool.settings.get("AutoVerifiedAttributes") or ["email"]
-    if "phone_number" in auto and name.startswith("+"):
-        return Destination(templates.SMS, "phone_number", name)
-    address = name if "@" in name else f"{name}@example.com"
-    return Destination(templates.EMAIL, "email", address)
 
 
 def attribute_destination(user: User, attribute: str) -> Destination:
@@ -133,6 +127,9 @@ async def send_code(
             pool_id=pool.id,
             username=user.username,
             purpose=purpose,
+            # The outbox keeps the code in clear only while it is valid.
+            expires=ctx.clock() + codes.LIFETIME.get(purpose, codes.DEFAULT_LIFETIME),
+            secret=code,
         ),
     )
 
@@ -157,5 +154,8 @@ async def send_invitation(
             pool_id=pool.id,
             username=user.username,
             purpose="invitation",
+            expires=user.state.get("temporary_password_expires")
+            or ctx.clock() + INVITATION_VALIDITY,
+            secret=temporary_password,
         ),
     )

@@ -127,7 +127,9 @@ def _change_standard(attribute: dict[str, Any], item: dict[str, Any]) -> None:
 
 def custom_attribute(item: dict[str, Any]) -> dict[str, Any]:
     """One custom attribute as Cognito stores it (used by AddCustomAttributes too)."""
-    name = item["Name"]
+    name = item.get("Name")
+    if not name:
+        raise InvalidParameterException("A custom attribute must have a Name.")
     if item.get("Required"):
         raise InvalidParameterException("Required custom attributes are not supported currently.")
     kind = item.get("AttributeDataType", "String")

@@ -153,7 +153,7 @@ async def admin_reset_user_password(ctx: Context, pool: UserPool, username: str)
     """The user must choose a new password with a code sent to a verified contact
     (ConfirmForgotPassword); until then sign-in answers PasswordResetRequired."""
     user = await lookup.require_user(ctx, pool, username)
-    destination = _recovery_destination(pool, user)
+    destination = recovery_destination(pool, user)
     if user.status == lookup.UNCONFIRMED:
         raise NotAuthorizedException("User password cannot be reset in the current state.")
     async with ctx.store.transaction() as tx:
@@ -169,7 +169,7 @@ async def admin_reset_user_password(ctx: Context, pool: UserPool, username: str)
         await delivery.send_code(ctx, pool, user, destination, code, codes.FORGOT_PASSWORD)
 
 
-def _recovery_destination(pool: UserPool, user: User) -> delivery.Destination | None:
+def recovery_destination(pool: UserPool, user: User) -> delivery.Destination | None:
     """The verified contact account recovery uses, in the pool's priority order
     (AccountRecoverySetting; without it, Cognito's legacy order prefers SMS)."""
     setting = pool.settings.get("AccountRecoverySetting") or {}
@@ -183,7 +183,7 @@ def _recovery_destination(pool: UserPool, user: User) -> delivery.Destination | 
 
 
 def check_recoverable(pool: UserPool, user: User) -> delivery.Destination:
-    destination = _recovery_destination(pool, user)
+    destination = recovery_destination(pool, user)
     if destination is None:
         raise InvalidParameterException(
             "Cannot reset password for the user as there is no registered/verified email "

@@ -19,6 +19,7 @@ from poolgate.core.errors import (
 from poolgate.core.messages import codes, delivery
 from poolgate.core.messages.delivery import Destination
 from poolgate.core.records import AppClient, User, UserPool
+from poolgate.core.throttle import limits
 from poolgate.core.users import attributes, lookup
 
 CONTACTS = ("email", "phone_number")
@@ -88,6 +89,8 @@ async def update(
     attributes.check_required(pool, merged)
     user.modified = ctx.clock()
     sent: list[tuple[Destination, str, str]] = []
+    for _ in to_verify:
+        await limits.count_code_send(ctx)
     async with ctx.store.transaction() as tx:
         for name in to_verify:
             destination = _destination(user, name)
@@ -121,6 +124,7 @@ async def send_verification_code(
         )
     destination = _destination(user, attribute)
     purpose = codes.verify_purpose(attribute)
+    await limits.count_code_send(ctx)
     async with ctx.store.transaction() as tx:
         current = await tx.get_user_by_sub(pool.id, user.sub, for_update=True)
         if current is None:

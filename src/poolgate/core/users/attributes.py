@@ -45,7 +45,11 @@ def parse(
     )
     parsed: dict[str, str] = {}
     for item in attributes or []:
-        name, value = item.get("Name", ""), item.get("Value", "")
+        name, value = item.get("Name", ""), item.get("Value")
+        if value is None:
+            # AttributeType's Value is optional in the model, but an attribute to write
+            # needs one (an empty string clears it where clearing is allowed).
+            raise InvalidParameterException(f"The attribute {name!r} has no Value.")
         definition = schema.get(name)
         if definition is None or name == "sub":
             if name == "sub":

@@ -4,6 +4,7 @@ prefers, then a new password with that code."""
 
 from __future__ import annotations
 
+from poolgate.core.audit import events
 from poolgate.core.auth import lockout, passwords
 from poolgate.core.auth.client_auth import (
     check_secret_hash,
@@ -12,27 +13,36 @@ from poolgate.core.auth.client_auth import (
 )
 from poolgate.core.context import Context
 from poolgate.core.errors import (
-    CodeMismatchException,
     NotAuthorizedException,
     UserNotFoundException,
 )
 from poolgate.core.messages import codes, delivery
-from poolgate.core.users import admin_users, lookup
+from poolgate.core.throttle import decoys, limits
+from poolgate.core.users import admin_users, existence, lookup
 
 
+@events.audited(events.FORGOT_PASSWORD, success=events.IN_PROGRESS)
 async def forgot_password(
     ctx: Context, client_id: str, username: str, secret_hash: str | None
 ) -> delivery.Destination:
     client, pool = await client_and_pool(ctx, client_id)
     user = await lookup.find_user(ctx, pool, username)
+    events.identify(user)
     check_secret_hash(ctx, client, secret_hash, username, *([user.username] if user else []))
-    if user is None:
-        if prevents_existence_errors(client):
-            return delivery.simulated_destination(pool, username)
-        raise UserNotFoundException("Username/client id combination not found.")
+    prevent = prevents_existence_errors(client)
+    destination = admin_users.recovery_destination(pool, user) if user is not None else None
+    if user is None or (prevent and (not user.enabled or destination is None)):
+        if not prevent:
+            raise UserNotFoundException("Username/client id combination not found.")
+        # Nobody, a disabled user, a user without a verified contact: all answered as
+        # a code sent, with the writes of one (PreventUserExistenceErrors).
+        await limits.count_code_send(ctx)
+        await decoys.note_send(ctx, pool, username, codes.FORGOT_PASSWORD)
+        return existence.simulated_destination(ctx, pool, username, recovery=True)
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
     destination = admin_users.check_recoverable(pool, user)
+    await limits.count_code_send(ctx)
     async with ctx.store.transaction() as tx:
         current = await tx.get_user_by_sub(pool.id, user.sub, for_update=True)
         if current is None:
@@ -46,6 +56,7 @@ async def forgot_password(
     return destination
 
 
+@events.audited(events.FORGOT_PASSWORD)
 async def confirm_forgot_password(
     ctx: Context,
     client_id: str,
@@ -56,12 +67,16 @@ async def confirm_forgot_password(
 ) -> None:
     client, pool = await client_and_pool(ctx, client_id)
     user = await lookup.find_user(ctx, pool, username)
+    events.identify(user)
     check_secret_hash(ctx, client, secret_hash, username, *([user.username] if user else []))
-    if user is None:
-        if prevents_existence_errors(client):
-            raise CodeMismatchException("Invalid verification code provided, please try again.")
+    prevent = prevents_existence_errors(client)
+    if user is None and not prevent:
         raise UserNotFoundException("Username/client id combination not found.")
     passwords.check_policy(pool, password)
+    if user is None:
+        # A wrong code, counted as a user's guesses are (five, then the limit).
+        await decoys.wrong_code(ctx, pool, username, codes.FORGOT_PASSWORD)
+        raise AssertionError("unreachable")
     await passwords.check_history(ctx.sealer, pool, user, password)
     error: Exception | None = None
     async with ctx.store.transaction() as tx:
@@ -80,4 +95,4 @@ async def confirm_forgot_password(
         else:
             error = verdict.error
     if error is not None:
-        raise error
+        raise codes.masked(error) if prevent else error

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from poolgate.core.audit import events
 from poolgate.core.auth import lockout, passwords, tokens
 from poolgate.core.context import Context
 from poolgate.core.errors import (
@@ -59,11 +60,13 @@ async def delete_user_attributes(ctx: Context, access_token: str, names: list[st
     await attribute_changes.delete(ctx, grant.pool, grant.user, names, client=client)
 
 
+@events.audited(events.PASSWORD_CHANGE, username_at=None)
 async def change_password(
     ctx: Context, access_token: str, previous: str | None, proposed: str
 ) -> None:
     grant = await _grant(ctx, access_token)
     pool, user = grant.pool, grant.user
+    events.identify(user)
     lockout.check(user, ctx.clock())
     if previous is None or not await passwords.password_matches(ctx.sealer, user, previous):
         async with ctx.store.transaction() as tx:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from poolgate.core.audit import events
 from poolgate.core.auth import passwords
 from poolgate.core.auth.client_auth import (
     check_secret_hash,
@@ -14,7 +15,6 @@ from poolgate.core.auth.client_auth import (
 from poolgate.core.context import Context
 from poolgate.core.errors import (
     AliasExistsException,
-    CodeMismatchException,
     InvalidParameterException,
     NotAuthorizedException,
     UsernameExistsException,
@@ -22,7 +22,8 @@ from poolgate.core.errors import (
 )
 from poolgate.core.messages import codes, delivery
 from poolgate.core.records import User, UserPool
-from poolgate.core.users import attributes, lookup
+from poolgate.core.throttle import decoys, limits
+from poolgate.core.users import attributes, existence, lookup
 from poolgate.store.base import Conflict, Store
 
 
@@ -40,6 +41,7 @@ def _exists_message(pool: UserPool, implied: dict[str, str]) -> str:
     return "User already exists"
 
 
+@events.audited(events.SIGN_UP)
 async def sign_up(
     ctx: Context,
     client_id: str,
@@ -82,6 +84,8 @@ async def sign_up(
         raise UsernameExistsException(_exists_message(pool, implied))
     user.credential_sealed = await passwords.seal_password(ctx.sealer, user, password)
     destination = delivery.sign_up_destination(pool, user)
+    if destination is not None:
+        await limits.count_code_send(ctx)
     code = None
     try:
         async with ctx.store.transaction() as tx:
@@ -92,6 +96,7 @@ async def sign_up(
                 code = await codes.issue(ctx, tx, user, codes.SIGN_UP, destination.address)
     except Conflict:
         raise UsernameExistsException(_exists_message(pool, implied)) from None
+    events.identify(user)
     if destination is not None and code is not None:
         await delivery.send_code(
             ctx, pool, user, destination, code, codes.SIGN_UP, display_username=username
@@ -123,6 +128,7 @@ async def _confirm(
     return user
 
 
+@events.audited(events.CONFIRM_SIGN_UP)
 async def confirm_sign_up(
     ctx: Context,
     client_id: str,
@@ -133,12 +139,16 @@ async def confirm_sign_up(
 ) -> None:
     client, pool = await client_and_pool(ctx, client_id)
     user = await lookup.find_user(ctx, pool, username)
+    events.identify(user)
     check_secret_hash(ctx, client, secret_hash, username, *([user.username] if user else []))
-    if user is None:
-        if prevents_existence_errors(client):
+    prevent = prevents_existence_errors(client)
+    if user is None or (prevent and user.status != lookup.UNCONFIRMED):
+        if prevent:
             # "Account confirmation ... return[s] a response indicating a code was
-            # sent to a simulated destination": a wrong code, as for a real user.
-            raise CodeMismatchException("Invalid verification code provided, please try again.")
+            # sent to a simulated destination": a wrong code, as for a real user; and
+            # the same for a user with nothing left to confirm, who would otherwise
+            # tell an existing account apart. Wrong guesses are limited as a user's.
+            await decoys.wrong_code(ctx, pool, username, codes.SIGN_UP)
         raise UserNotFoundException("Username/client id combination not found.")
     if user.status != lookup.UNCONFIRMED:
         raise NotAuthorizedException(f"User cannot be confirmed. Current status is {user.status}")
@@ -154,26 +164,37 @@ async def confirm_sign_up(
         else:
             error = verdict.error
     if error is not None:
-        raise error
+        raise codes.masked(error) if prevent else error
 
 
+_NO_AUTO_VERIFICATION = "Auto verification not turned on or no verifiable attribute for the user."
+
+
+@events.audited(events.RESEND_CODE)
 async def resend_confirmation_code(
     ctx: Context, client_id: str, username: str, secret_hash: str | None
 ) -> delivery.Destination:
     client, pool = await client_and_pool(ctx, client_id)
     user = await lookup.find_user(ctx, pool, username)
+    events.identify(user)
     check_secret_hash(ctx, client, secret_hash, username, *([user.username] if user else []))
-    if user is None:
-        if prevents_existence_errors(client):
-            return delivery.simulated_destination(pool, username)
-        raise UserNotFoundException("Username/client id combination not found.")
+    prevent = prevents_existence_errors(client)
+    if prevent and not pool.settings.get("AutoVerifiedAttributes"):
+        raise InvalidParameterException(_NO_AUTO_VERIFICATION)
+    destination = delivery.sign_up_destination(pool, user) if user is not None else None
+    if user is None or (prevent and (user.status != lookup.UNCONFIRMED or destination is None)):
+        if not prevent:
+            raise UserNotFoundException("Username/client id combination not found.")
+        # Whoever the name is (nobody, a confirmed user), the answer and the writes
+        # are those of a code sent to an unconfirmed user.
+        await limits.count_code_send(ctx)
+        await decoys.note_send(ctx, pool, username, codes.SIGN_UP)
+        return existence.simulated_destination(ctx, pool, username)
     if user.status != lookup.UNCONFIRMED:
         raise InvalidParameterException("User is already confirmed.")
-    destination = delivery.sign_up_destination(pool, user)
     if destination is None:
-        raise InvalidParameterException(
-            "Auto verification not turned on or no verifiable attribute for the user."
-        )
+        raise InvalidParameterException(_NO_AUTO_VERIFICATION)
+    await limits.count_code_send(ctx)
     async with ctx.store.transaction() as tx:
         current = await tx.get_user_by_sub(pool.id, user.sub, for_update=True)
         if current is None:

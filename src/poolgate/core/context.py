@@ -12,6 +12,7 @@ from poolgate.crypto.sealing import Sealer
 from poolgate.store.base import Store
 
 if TYPE_CHECKING:
+    from poolgate.core.federation.http import HttpClient
     from poolgate.core.keys.keyring import KeyRing
     from poolgate.core.messages.senders import Sender
 
@@ -27,6 +28,12 @@ class Context:
     issuer_template: str = "http://127.0.0.1:9229/{pool_id}"
     # None: messages go to the store's outbox.
     sender: Sender | None = None
+    # The server's public address: identity providers return to
+    # {public_url}/oauth2/idpresponse and {public_url}/saml2/idpresponse.
+    public_url: str = "http://127.0.0.1:9229"
+    # Outbound HTTP to identity providers (core.federation.http); None: federation
+    # cannot reach providers (one-shot commands such as `poolgate apply`).
+    http: HttpClient | None = None
     keyring: KeyRing = field(init=False)
 
     def __post_init__(self) -> None:

@@ -20,7 +20,7 @@ from poolgate.awsjson.endpoint import AwsJsonEndpoint
 from poolgate.bootstrap import SharedContext
 from poolgate.config import Settings
 from poolgate.core.context import Context
-from poolgate.hosted import authorize, login, recovery, signup
+from poolgate.hosted import authorize, idpresponse, login, recovery, saml, signup
 from poolgate.hosted.pages import Pages
 from poolgate.hosted.ui_assets import UIAssets
 from poolgate.mailbox import mailbox_routes
@@ -121,6 +121,10 @@ def create_app(settings: Settings, shared: SharedContext | None = None) -> Starl
         r("/oauth2/userInfo", "oauth", "userinfo", ["GET", "POST"]),
         r("/oauth2/revoke", "oauth", "revoke", ["POST"]),
         p("/logout", authorize.logout, ["GET"]),
+        # Back from third-party identity providers.
+        p("/oauth2/idpresponse", idpresponse.idp_response, ["GET", "POST"]),
+        p("/saml2/idpresponse", saml.idp_response, ["POST"]),
+        p("/saml2/metadata", saml.metadata, ["GET"]),
         # The hosted pages.
         p("/login", login.login, ["GET", "POST"]),
         p("/newPassword", login.new_password, ["POST"]),

@@ -14,12 +14,15 @@ import asyncio
 from poolgate.config import Settings
 from poolgate.core.context import Context
 from poolgate.crypto.sealing import Sealer, load_or_create_master_key
+from poolgate.federation_http import HttpxClient
 from poolgate.mail.senders import settings_sender
 from poolgate.store.sql import SqlStore
 
 
-async def open_context(settings: Settings) -> Context:
-    """The context over a freshly opened store; the caller closes ``ctx.store``."""
+async def open_context(settings: Settings, *, outbound_http: bool = False) -> Context:
+    """The context over a freshly opened store; the caller closes it (``ctx.close``).
+    ``outbound_http``: give it the HTTP client federation uses to reach identity
+    providers (the server does; one-shot commands do not need it)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     sealer = Sealer(load_or_create_master_key(settings.master_key, settings.data_dir))
     store = await SqlStore.open(settings.effective_database_url)
@@ -30,6 +33,8 @@ async def open_context(settings: Settings) -> Context:
         account_id=settings.account_id,
         issuer_template=settings.issuer_template,
         sender=settings_sender(settings, store),
+        public_url=settings.effective_public_url,
+        http=HttpxClient() if outbound_http else None,
     )
 
 
@@ -46,7 +51,7 @@ class SharedContext:
     async def acquire(self) -> Context:
         async with self._lock:
             if self._ctx is None:
-                self._ctx = await open_context(self.settings)
+                self._ctx = await open_context(self.settings, outbound_http=True)
             self._users += 1
             return self._ctx
 

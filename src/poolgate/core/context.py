@@ -42,6 +42,9 @@ class Context:
         self.keyring = KeyRing(self)
 
     async def close(self) -> None:
+        close_http = getattr(self.http, "close", None)
+        if close_http is not None:
+            await close_http()
         await self.store.close()
 
     def issuer(self, pool_id: str) -> str:

@@ -112,3 +112,32 @@ def csrf_ok(ctx: Context, request: Request, submitted: str | None) -> bool:
     if not cookie or not submitted:
         return False
     return hmac.compare_digest(_mac(ctx, cookie), submitted)
+
+
+# The browser binding of a trip to an identity provider (core.federation.state).
+# SameSite=None over HTTPS: Apple's form_post and a SAML POST come back as cross-site
+# POSTs, which a Lax cookie would not ride along. Over plain HTTP (development on
+# loopback) browsers refuse SameSite=None without Secure, and the providers there are
+# same-site anyway, so Lax.
+FEDERATION_COOKIE = "poolgate_federation"
+FEDERATION_LIFETIME = 900
+
+
+def set_federation_binding(request: Request, response: Response, value: str) -> None:
+    secure = _secure(request)
+    response.set_cookie(
+        FEDERATION_COOKIE, value, max_age=FEDERATION_LIFETIME, httponly=True,
+        samesite="none" if secure else "lax", secure=secure, path="/",
+    )  # fmt: skip
+
+
+def federation_binding(request: Request) -> str | None:
+    return request.cookies.get(FEDERATION_COOKIE)
+
+
+def clear_federation_binding(request: Request, response: Response) -> None:
+    secure = _secure(request)
+    response.delete_cookie(
+        FEDERATION_COOKIE, path="/", httponly=True,
+        samesite="none" if secure else "lax", secure=secure,
+    )  # fmt: skip

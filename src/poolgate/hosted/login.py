@@ -43,6 +43,9 @@ async def login(pages: Pages, request: Request) -> Response:
     username = form.get("username", "").strip()
     password = form.get("password", "")
     try:
+        if "COGNITO" not in areq.providers:
+            # The client offers only third-party providers (SupportedIdentityProviders).
+            raise NotAuthorizedException("Sign in with one of the providers below.")
         if not username or not password:
             raise NotAuthorizedException("Enter your username and password.")
         user, outcome = await password_auth.hosted_sign_in(

@@ -11,6 +11,7 @@ The pages themselves are ``authorize`` (/oauth2/authorize, /logout), ``login``
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,6 +23,33 @@ from poolgate.core.pools import clients
 from poolgate.hosted import cookies, fields
 from poolgate.hosted.flow import authorize_request
 from poolgate.hosted.render import error_page, page
+
+# What the buttons say for the social providers (their own wording for a sign-in
+# button); OIDC and SAML providers are shown by their name.
+_LABELS = {
+    "Google": "Continue with Google",
+    "Facebook": "Continue with Facebook",
+    "SignInWithApple": "Continue with Apple",
+    "LoginWithAmazon": "Continue with Amazon",
+}
+
+
+def provider_buttons(areq: AuthorizeRequest) -> list[dict[str, str]]:
+    """One link per identity provider the client supports: plain links to
+    /oauth2/authorize with ``identity_provider``, so they work without JavaScript."""
+    buttons = []
+    for name in areq.providers:
+        if name == "COGNITO":
+            continue
+        query = urlencode({**areq.query(), "identity_provider": name})
+        buttons.append(
+            {
+                "name": name,
+                "label": _LABELS.get(name, f"Continue with {name}"),
+                "href": f"/oauth2/authorize?{query}",
+            }
+        )
+    return buttons
 
 
 class Pages:
@@ -62,7 +90,9 @@ class Pages:
             self.ctx, request, template, status=status, pool_id=areq.pool.id,
             client_id=areq.client.id, app_name=areq.client.name,
             username_label=fields.username_label(areq.pool),
-            policy_hint=fields.policy_hint(areq.pool), **values,
+            policy_hint=fields.policy_hint(areq.pool),
+            identity_providers=provider_buttons(areq),
+            password_sign_in="COGNITO" in areq.providers, **values,
         )  # fmt: skip
 
     def can_sign_up(self, areq: AuthorizeRequest) -> bool:

@@ -215,7 +215,10 @@ def described(
     kind = provider.type
     details: dict[str, Any] = dict(provider.details)
     if kind in SOCIAL:
+        discovered = bool(provider.details.get("oidc_issuer"))
         for key in endpoints.URL_KEYS:
+            if discovered and key != "oidc_issuer" and key not in provider.details:
+                continue  # found through the overridden issuer's discovery document
             value = endpoints.endpoint(kind, provider.details, key)
             if value is not None:
                 details[key] = value

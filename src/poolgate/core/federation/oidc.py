@@ -67,8 +67,12 @@ async def resolve(ctx: Context, provider: IdentityProvider) -> OidcEndpoints:
     types), else the issuer's discovery document."""
     details = provider.details
     issuer = endpoints.endpoint(provider.type, details, "oidc_issuer") or ""
+    # An overridden issuer (a mirror, a stand-in) is discovered, not mixed with the
+    # table's URLs of the real provider.
+    table = not details.get("oidc_issuer")
     known = {
-        key: endpoints.endpoint(provider.type, details, key)
+        key: details.get(key)
+        or (endpoints.endpoint(provider.type, details, key) if table else None)
         for key in ("authorize_url", "token_url", "jwks_uri", "attributes_url")
     }
     if not all(known[k] for k in ("authorize_url", "token_url", "jwks_uri")):

@@ -51,6 +51,7 @@ import base64
 import hashlib
 import hmac
 import html
+import json
 import secrets
 import threading
 import time
@@ -310,10 +311,11 @@ class Standins:
         fields = {"state": params["state"], "code": code}
         if self.apple_first_time:
             person = self.person
-            fields["user"] = '{"name":{"firstName":"%s","lastName":"%s"},"email":"%s"}' % (
-                person.given_name,
-                person.family_name,
-                person.email,
+            fields["user"] = json.dumps(
+                {
+                    "name": {"firstName": person.given_name, "lastName": person.family_name},
+                    "email": person.email,
+                }
             )
         inputs = "".join(
             f'<input type="hidden" name="{k}" value="{html.escape(v)}">' for k, v in fields.items()

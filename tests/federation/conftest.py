@@ -13,6 +13,7 @@ import secrets
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -123,10 +124,17 @@ class OidcProvider:
             text=True,
         )
         assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if "ready" not in line:
+        said = []
+        # It warns (runtime version, development interactions) before it is ready.
+        for line in self.process.stdout:
+            said.append(line)
+            if line.strip() == "ready":
+                break
+        else:
             self.process.kill()
-            raise RuntimeError(f"oidc-provider did not start: {line}{self.process.stdout.read()}")
+            raise RuntimeError("oidc-provider did not start:\n" + "".join(said))
+        # Keep reading what it says, so a full pipe never blocks it.
+        threading.Thread(target=self.process.stdout.read, daemon=True).start()
 
     @property
     def issuer(self) -> str:

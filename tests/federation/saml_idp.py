@@ -23,7 +23,7 @@ from cryptography.x509.oid import NameOID
 from saml2 import BINDING_HTTP_REDIRECT
 from saml2.config import IdPConfig
 from saml2.metadata import create_metadata_string
-from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
+from saml2.saml import AUTHN_PASSWORD_PROTECTED, NAMEID_FORMAT_PERSISTENT, NameID
 from saml2.server import Server
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -74,6 +74,8 @@ class SamlIdp:
     # "unsigned", "wrong-key", "audience", "expired"
     faults: set[str] = field(default_factory=set)
     signed_requests: list[bool] = field(default_factory=list)
+    # Encrypt assertions for the SP (with the encryption key of its metadata).
+    encrypt: bool = False
 
     def __post_init__(self) -> None:
         self.keys = key_pair(self.directory, "idp")
@@ -138,7 +140,12 @@ class SamlIdp:
             name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=self.user),
             sign_assertion=signed,
             sign_response=False,
+            authn={"class_ref": AUTHN_PASSWORD_PROTECTED, "authn_auth": self.entity_id},
+            encrypt_assertion=self.encrypt,
+            encrypt_cert_assertion=_sp_certificate_pem(self.sp_metadata) if self.encrypt else None,
         )
+        if self.encrypt:
+            assert "EncryptedAssertion" in str(response)
         return base64.b64encode(str(response).encode()).decode()
 
     def _post_page(self, acs: str, saml_response: str, relay_state: str) -> HTMLResponse:
@@ -204,6 +211,10 @@ def _sp_certificate(metadata: str) -> x509.Certificate:
     start = metadata.index("X509Certificate>") + len("X509Certificate>")
     body = metadata[start : metadata.index("<", start)]
     return x509.load_der_x509_certificate(base64.b64decode(body))
+
+
+def _sp_certificate_pem(metadata: str) -> str:
+    return _sp_certificate(metadata).public_bytes(serialization.Encoding.PEM).decode()
 
 
 def relay_for(params: dict[str, str]) -> str:

@@ -213,6 +213,16 @@ class Standins:
     async def google_authorize(self, request: Request) -> Response:
         params = dict(request.query_params)
         self.requests.append(("google-authorize", params))
+        if "deny" in self.faults:
+            # RFC 6749 4.1.2.1, as Google answers when the user cancels consent.
+            query = urlencode(
+                {
+                    "error": "access_denied",
+                    "error_description": "The user denied access.",
+                    "state": params["state"],
+                }
+            )
+            return RedirectResponse(f"{params['redirect_uri']}?{query}", 302)
         code = self._code("google", params)
         query = urlencode({"code": code, "state": params["state"], "scope": params["scope"]})
         return RedirectResponse(f"{params['redirect_uri']}?{query}", 302)

@@ -211,6 +211,9 @@ def _reason(exc: Exception) -> str:
     lowered = text.lower()
     if name == "ResponseLifetimeExceed" or "lifetime" in lowered or "expired" in lowered:
         return "the assertion has expired."
+    if name == "VerificationError" and "condition" in lowered:
+        # pysaml2's answer to Conditions outside NotBefore..NotOnOrAfter.
+        return "the assertion has expired or is not yet valid."
     if name in ("SignatureError", "IncorrectlySigned", "MissingKey") or "sign" in text.lower():
         return "the signature is missing or does not verify."
     if name == "UnsolicitedResponse":

@@ -5,8 +5,9 @@
 #   2. the web app (web/): npm ci and npm run build when the build is missing or older
 #      than its sources; skipped, with a message, when web/ or npm is not there;
 #   3. the data directory, and examples/travelguide/poolgate.toml applied to it
-#      (idempotent: the first run creates the pool, client, domain, groups and demo
-#      user; later runs leave them, and every user's password, as they are);
+#      (idempotent: the first run creates the pools, the staff SSO identity provider,
+#      the clients, domain, groups and users; later runs leave them, and every user's
+#      password, as they are);
 #   4. web/dist/config.json with the pool's real id and client id;
 #   5. the identity provider, the API gateway and the web app, until Ctrl-C, which
 #      stops them all.
@@ -137,22 +138,32 @@ def show(kind, item, depth):
     counts[item["action"]] = counts.get(item["action"], 0) + 1
 
 
-[pool] = report["pools"]
-show("pool", pool, 0)
-for client in pool["clients"]:
-    show("client", client, 1)
-if pool["domain"]:
-    show("domain", pool["domain"], 1)
-for kind in ("groups", "users"):
-    for item in pool.get(kind, []):
-        show(kind[:-1], item, 1)
+# The first pool is TravelGuide's; the others (the staff directory behind the
+# federated button) follow it.
+for index, each in enumerate(report["pools"]):
+    show("pool", each, 0)
+    for provider in each.get("identity_providers", []):
+        show("identity provider", provider, 1)
+    for client in each["clients"]:
+        show("client", client, 1)
+    if each.get("domain"):
+        show("domain", each["domain"], 1)
+    for kind in ("groups", "users"):
+        for item in each.get(kind, []):
+            show(kind[:-1], item, 1)
+pool = report["pools"][0]
 for kind in ("functions", "apis"):
     for item in report.get(kind, []):
         show(kind[:-1], item, 0)
 print("    " + ", ".join(f"{n} {action}" for action, n in counts.items()), file=sys.stderr)
 
-[section] = document["pools"]
+section = document["pools"][0]
 demo = next((u for u in section.get("users", []) if "TemporaryPassword" in u), {})
+staff = next(
+    (u for other in document["pools"][1:] for u in other.get("users", []) if "Password" in u),
+    {},
+)
+providers = [p["ProviderName"] for p in section.get("identity_providers", [])]
 api = document["apis"][0]
 values = {
     "POOL_NAME": pool["name"],
@@ -162,6 +173,9 @@ values = {
     "STAGE": api.get("stage", ""),
     "DEMO_USER": demo.get("Username", ""),
     "DEMO_PASSWORD": demo.get("TemporaryPassword", ""),
+    "STAFF_USER": staff.get("Username", ""),
+    "STAFF_PASSWORD": staff.get("Password", ""),
+    "PROVIDERS": " ".join(providers),
 }
 for name, value in values.items():
     print(f"{name}={shlex.quote(value)}")
@@ -308,6 +322,17 @@ case letters, a number and a symbol).
 
 EOF
   fi
+fi
+if [ -n "$PROVIDERS" ] && [ -n "$STAFF_USER" ]; then
+  cat <<EOF
+Or choose "Continue with ${PROVIDERS%% *}" on the sign-in page (federation through the
+staff pool, offline) and sign in there as:
+  username             $STAFF_USER
+  password             $STAFF_PASSWORD
+The app's Tokens page then shows the \`identities\` claim. Real Google, Facebook and
+Apple sign-in: see examples/travelguide/README.md.
+
+EOF
 fi
 cat <<EOF
 Or sign up with any email address and read the code in the mailbox.

@@ -78,7 +78,7 @@ def travelguide(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TravelGuid
     config = Path("examples/travelguide/poolgate.toml")
     applied = poolgate("apply", str(config), "--data-dir", "data", "--output", "json", cwd=root)
     assert applied.returncode == 0, applied.stderr
-    [pool] = json.loads(applied.stdout)["pools"]
+    pool = json.loads(applied.stdout)["pools"][0]
     assert pool["action"] == "created"
     again = poolgate("apply", str(config), "--data-dir", "data", cwd=root)
     assert again.returncode == 0, again.stderr

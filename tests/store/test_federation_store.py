@@ -92,7 +92,9 @@ async def test_federated_identities_follow_their_user(ready: SqlStore) -> None:
     await ready.put_federated_identity(replace(link, sub="s-2", created=6.0))
     found = await ready.get_federated_identity(POOL, "Google", "Cognito_Subject", "1234")
     assert found is not None and found.sub == "s-2"
-    await ready.put_federated_identity(FederatedIdentity(POOL, "Google", "email", "a@x", "s-2", 7.0))
+    await ready.put_federated_identity(
+        FederatedIdentity(POOL, "Google", "email", "a@x", "s-2", 7.0)
+    )
     assert [i.attribute_name for i in await ready.federated_identities_of(POOL, "s-2")] == [
         "Cognito_Subject",
         "email",

@@ -163,7 +163,12 @@ staff = next(
     (u for other in document["pools"][1:] for u in other.get("users", []) if "Password" in u),
     {},
 )
-providers = [p["ProviderName"] for p in section.get("identity_providers", [])]
+# The providers the web client offers (its SupportedIdentityProviders besides COGNITO).
+providers = [
+    name
+    for name in section["clients"][0].get("SupportedIdentityProviders", [])
+    if name != "COGNITO"
+]
 api = document["apis"][0]
 values = {
     "POOL_NAME": pool["name"],
@@ -186,10 +191,11 @@ API_URL="http://$HOST:$GATEWAY_PORT/$STAGE"
 
 # ------------------------------------------------------------------ 4. config.json
 if [ "$WEB" = yes ]; then
-  "$PYTHON" - web/dist/config.json "$URL" "$POOL_ID" "$CLIENT_ID" "$API_URL" "$APP_URL" <<'PY'
+  "$PYTHON" - web/dist/config.json "$URL" "$POOL_ID" "$CLIENT_ID" "$API_URL" "$APP_URL" \
+    "$PROVIDERS" <<'PY'
 import json, sys
 
-path, url, pool_id, client_id, api_url, app_url = sys.argv[1:]
+path, url, pool_id, client_id, api_url, app_url, providers = sys.argv[1:]
 config = {
     "poolgateUrl": url,
     "userPoolId": pool_id,
@@ -200,6 +206,8 @@ config = {
     "mailboxUrl": f"{url}/_mailbox",
     # aws.cognito.signin.user.admin lets a hosted-UI sign-in call GlobalSignOut too.
     "scope": "openid email profile aws.cognito.signin.user.admin",
+    # The identity providers of [[pools.identity_providers]]: a button each.
+    "identityProviders": providers.split(),
 }
 with open(path, "w") as out:
     json.dump(config, out, indent=2)

@@ -6,6 +6,7 @@ bash scripts/setup.sh
 bash scripts/ensure-postgres.sh
 bash scripts/ensure-chromium.sh   # Debian's Chromium for tests/oauth (Playwright)
 bash scripts/ensure-wrk.sh        # wrk for the benchmark's read paths (tests/bench)
+bash scripts/ensure-xmlsec1.sh    # xmlsec1 for SAML federation (pysaml2) and its tests
 .venv/bin/ruff check src tests bench
 .venv/bin/ruff format --check src tests bench
 .venv/bin/mypy

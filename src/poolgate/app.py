@@ -124,6 +124,7 @@ def create_app(settings: Settings, shared: SharedContext | None = None) -> Starl
         # Back from third-party identity providers.
         p("/oauth2/idpresponse", idpresponse.idp_response, ["GET", "POST"]),
         p("/saml2/idpresponse", saml.idp_response, ["POST"]),
+        p("/saml2/logout", saml.logout, ["GET"]),
         p("/saml2/metadata", saml.metadata, ["GET"]),
         # The hosted pages.
         p("/login", login.login, ["GET", "POST"]),

@@ -27,7 +27,7 @@ from saml2.saml import AUTHN_PASSWORD_PROTECTED, NAMEID_FORMAT_PERSISTENT, NameI
 from saml2.server import Server
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from tests.conftest import free_port
@@ -76,6 +76,8 @@ class SamlIdp:
     signed_requests: list[bool] = field(default_factory=list)
     # Encrypt assertions for the SP (with the encryption key of its metadata).
     encrypt: bool = False
+    # (NameID, SessionIndexes) of each LogoutRequest received.
+    logouts: list[tuple[str, list[str]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.keys = key_pair(self.directory, "idp")
@@ -105,6 +107,9 @@ class SamlIdp:
                     "endpoints": {
                         "single_sign_on_service": [
                             (f"{self.url}/sso/redirect", BINDING_HTTP_REDIRECT)
+                        ],
+                        "single_logout_service": [
+                            (f"{self.url}/slo/redirect", BINDING_HTTP_REDIRECT)
                         ],
                     },
                     "name_id_format": [NAMEID_FORMAT_PERSISTENT],
@@ -188,6 +193,23 @@ class SamlIdp:
             return False
         return True
 
+    async def slo(self, request: Request) -> Response:
+        """SAML Profiles 4.4: the SP's LogoutRequest (HTTP-Redirect), answered with a
+        LogoutResponse back to the SP's SingleLogoutService, RelayState kept."""
+        params = request.query_params
+        parsed = self.server.parse_logout_request(params["SAMLRequest"], BINDING_HTTP_REDIRECT)
+        message = parsed.message
+        self.logouts.append(
+            (message.name_id.text, [index.text for index in message.session_index or []])
+        )
+        response = self.server.create_logout_response(message, [BINDING_HTTP_REDIRECT])
+        destination = response.destination
+        info = self.server.apply_binding(
+            BINDING_HTTP_REDIRECT, str(response), destination, params.get("RelayState", ""),
+            response=True,
+        )  # fmt: skip
+        return RedirectResponse(dict(info["headers"])["Location"], 302)
+
     def unsolicited(self, sp_entity_id: str, acs: str, relay_state: str) -> HTMLResponse:
         return self._post_page(acs, self._response(sp_entity_id, acs, None), relay_state)
 
@@ -201,6 +223,7 @@ class SamlIdp:
         return Starlette(
             routes=[
                 Route("/sso/redirect", self.sso),
+                Route("/slo/redirect", self.slo),
                 Route("/idp-init", idp_initiated),
                 Route("/metadata", metadata),
             ]

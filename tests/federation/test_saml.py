@@ -220,3 +220,34 @@ async def test_a_bad_assertion_is_refused_at_the_callback(
     assert got["error_description"].startswith("Invalid SAML response received")
     assert reason in got["error_description"]
     assert users_named(cognito, saml_pool, "StaffIdP_") == []
+
+
+async def test_single_logout_through_the_idp(
+    cognito: Any,
+    fed_server: Server,
+    application: Application,
+    page: Page,
+    saml_pool: str,
+    idp: SamlIdp,
+) -> None:
+    add_saml(cognito, saml_pool, idp, IDPSignout="true")
+    app = federated_app(cognito, application, ["StaffIdP"], saml_pool)
+    got, verifier, nonce = await sign_in(
+        page, fed_server, app, provider="StaffIdP", interact=_continue
+    )
+    verified(fed_server, app, got, verifier, nonce)
+    logout = urlencode({"client_id": app.client_id, "logout_uri": application.signed_out})
+    await page.goto(f"{fed_server.url}/logout?{logout}")
+    await page.wait_for_url(f"{application.signed_out}*")
+    # The IdP was asked to end the session of that NameID, and answered.
+    [(name_id, indexes)] = idp.logouts
+    assert name_id == idp.user and indexes
+    cookies = {c["name"] for c in await page.context.cookies(fed_server.url)}
+    assert f"poolgate_session_{saml_pool}" not in cookies
+    assert f"poolgate_saml_{saml_pool}" not in cookies
+    # A forged RelayState never becomes a redirect.
+    answer = httpx.get(
+        f"{fed_server.url}/saml2/logout",
+        params={"SAMLResponse": "x", "RelayState": "https://evil.example/"},
+    )
+    assert answer.status_code == 400 and "location" not in answer.headers

@@ -1,14 +1,15 @@
 """The browser's way in and out: /oauth2/authorize (straight back to the application
 when the browser's session is still signed in; to the identity provider that
 ``identity_provider`` or ``idp_identifier`` names; otherwise to /login) and /logout
-(developer guide, "User pool endpoints reference")."""
+(through the SAML IdP's single logout first, when the sign-in came from one with
+IDPSignout) (developer guide, "User pool endpoints reference")."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from poolgate.core.federation import roundtrip
+from poolgate.core.federation import roundtrip, saml_logout
 from poolgate.core.oauth.authorization import AuthorizeRequest, user_for_session
 from poolgate.core.oauth.errors import LoginRequired, OAuthError
 from poolgate.core.pools import clients
@@ -90,5 +91,17 @@ async def logout(pages: Pages, request: Request) -> Response:
         return await error_page(
             pages.ctx, request, "Sign-out failed", "A logout_uri or a redirect_uri is required."
         )
+    saml_cookie = cookies.saml_session(request, client.pool_id)
+    if saml_cookie:
+        # Signed in through a SAML IdP with IDPSignout: out of the IdP too, then on.
+        try:
+            idp_url = await saml_logout.logout_url(
+                pages.ctx, client.pool_id, saml_cookie, response.headers["location"]
+            )
+        except OAuthError:
+            idp_url = None  # the IdP cannot be reached: the local sign-out still happens
+        if idp_url is not None:
+            response = redirect(idp_url)
+        cookies.clear_saml_session(request, response, client.pool_id)
     cookies.clear_session(request, response, client.pool_id)
     return response

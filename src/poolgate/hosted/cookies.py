@@ -141,3 +141,27 @@ def clear_federation_binding(request: Request, response: Response) -> None:
         FEDERATION_COOKIE, path="/", httponly=True,
         samesite="none" if secure else "lax", secure=secure,
     )  # fmt: skip
+
+
+# A SAML sign-in's NameID and SessionIndex (sealed by core.federation.saml_logout),
+# for the LogoutRequest /logout sends when the provider has IDPSignout.
+def _saml_cookie(pool_id: str) -> str:
+    return f"poolgate_saml_{pool_id}"
+
+
+def set_saml_session(request: Request, response: Response, pool_id: str, value: str) -> None:
+    response.set_cookie(
+        _saml_cookie(pool_id), value, max_age=SESSION_LIFETIME, httponly=True,
+        samesite="lax", secure=_secure(request), path="/",
+    )  # fmt: skip
+
+
+def saml_session(request: Request, pool_id: str) -> str | None:
+    return request.cookies.get(_saml_cookie(pool_id))
+
+
+def clear_saml_session(request: Request, response: Response, pool_id: str) -> None:
+    response.delete_cookie(
+        _saml_cookie(pool_id), path="/", httponly=True, samesite="lax",
+        secure=_secure(request),
+    )  # fmt: skip

@@ -3,8 +3,9 @@ binding), for SP-initiated sign-in (``RelayState`` is the sealed state of the tr
 /oauth2/authorize began) and IdP-initiated sign-in (``RelayState`` is the query of an
 authorization request: ``client_id``, ``redirect_uri``, ``response_type``, ``scope``
 and ``identity_provider`` or ``idp_identifier``; the provider must allow it with
-IDPInit); and ``/saml2/metadata``, the service provider's metadata for a pool
-(``?user_pool_id=``), for an IdP administrator to import."""
+IDPInit); ``/saml2/logout``, where the IdP's LogoutResponse returns after /logout
+sent the browser there (IDPSignout); and ``/saml2/metadata``, the service provider's
+metadata for a pool (``?user_pool_id=``), for an IdP administrator to import."""
 
 from __future__ import annotations
 
@@ -14,13 +15,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from poolgate.core.errors import CognitoError
-from poolgate.core.federation import roundtrip, saml
+from poolgate.core.federation import roundtrip, saml, saml_logout
 from poolgate.core.federation import state as federation_state
 from poolgate.core.oauth import authorization
 from poolgate.core.oauth.errors import InvalidRequest, OAuthError
 from poolgate.core.pools import pools
 from poolgate.hosted import cookies
-from poolgate.hosted.flow import complete, oauth_error
+from poolgate.hosted.flow import complete, oauth_error, redirect
 from poolgate.hosted.pages import Pages
 from poolgate.hosted.render import error_page
 
@@ -63,15 +64,33 @@ async def idp_response(pages: Pages, request: Request) -> Response:
             raise InvalidRequest(
                 "Invalid SAML response received: IdP-initiated sign-in is not enabled."
             )
-        user = await roundtrip.finish_saml(ctx, areq, provider, saml_response, request_id)
+        user, identity = await roundtrip.finish_saml(ctx, areq, provider, saml_response, request_id)
     except OAuthError as error:
         response = await oauth_error(
             ctx, request, error, areq.redirect_uri, areq.state, fragment=fragment
         )
     else:
         response = await complete(ctx, request, areq, user, int(ctx.clock()))
+        # Remembered for /logout, which signs out of the IdP too (IDPSignout).
+        cookies.set_saml_session(
+            request, response, areq.pool.id,
+            saml_logout.session_cookie(ctx, provider, identity),
+        )  # fmt: skip
     cookies.clear_federation_binding(request, response)
     return response
+
+
+async def logout(pages: Pages, request: Request) -> Response:
+    """The IdP's LogoutResponse (HTTP-Redirect binding): on to the app's sign-out URL
+    that /logout sealed in RelayState."""
+    params = request.query_params
+    try:
+        after = await saml_logout.finish_logout(
+            pages.ctx, params.get("SAMLResponse", ""), params.get("RelayState", "")
+        )
+    except OAuthError as error:
+        return await error_page(pages.ctx, request, "Sign-out failed", error.description)
+    return redirect(after)
 
 
 async def metadata(pages: Pages, request: Request) -> Response:

@@ -119,13 +119,14 @@ async def finish_saml(
     provider: IdentityProvider,
     saml_response: str,
     request_id: str | None,
-) -> User:
+) -> tuple[User, ProviderIdentity]:
     """``/saml2/idpresponse``: SP-initiated (``request_id`` from the flow's state) or
     IdP-initiated (None; the provider must allow it with IDPInit)."""
     if provider.type != "SAML":
         raise InvalidRequest(f"{provider.name} is not a SAML identity provider.")
     identity = await saml.identity(ctx, provider, saml_response, request_id)
-    return await _sign_in(ctx, areq, provider, identity)
+    user = await _sign_in(ctx, areq, provider, identity)
+    return user, identity
 
 
 async def _sign_in(

@@ -89,6 +89,17 @@ async def metadata_of(ctx: Context, provider: IdentityProvider) -> str:
     return text
 
 
+def client_for(
+    ctx: Context,
+    pool_id: str,
+    key: SamlKey,
+    provider: IdentityProvider | None,
+    metadata: str | None,
+) -> Any:
+    """pysaml2's service provider for the pool, trusting ``metadata``."""
+    return _client(ctx, pool_id, key, provider, metadata)
+
+
 def _client(
     ctx: Context,
     pool_id: str,
@@ -200,7 +211,15 @@ async def identity(
     if not name_id:
         raise InvalidRequest("Invalid SAML response received: no NameID.")
     issuer = response.issuer()
-    return ProviderIdentity(str(name_id), _attributes(response), str(issuer) if issuer else None)
+    session = {"name_id": str(name_id)}
+    if response.name_id.format:
+        session["format"] = str(response.name_id.format)
+    for statement in response.assertion.authn_statement or []:
+        if statement.session_index:
+            session["session_index"] = str(statement.session_index)
+    return ProviderIdentity(
+        str(name_id), _attributes(response), str(issuer) if issuer else None, session
+    )
 
 
 def _reason(exc: Exception) -> str:

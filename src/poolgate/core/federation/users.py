@@ -36,6 +36,8 @@ class ProviderIdentity:
     claims: dict[str, Any] = field(default_factory=dict)
     # The OIDC issuer or SAML entity id; None for social providers, as in Cognito.
     issuer: str | None = None
+    # SAML: what a LogoutRequest must name later (NameID format, SessionIndex).
+    saml_session: dict[str, str] | None = None
 
 
 def username_for(provider: IdentityProvider, user_id: str) -> str:

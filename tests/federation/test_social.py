@@ -26,7 +26,7 @@ from tests.federation.flows import (
 )
 from tests.federation.standins import APPLE_KEY_ID, APPLE_TEAM, Standins
 from tests.oauth.conftest import Application
-from tests.oauth.helpers import make_pool, make_user, token_request
+from tests.oauth.helpers import STRONG, http_sign_in, make_pool, make_user, token_request
 
 pytestmark = pytest.mark.browser
 
@@ -45,6 +45,18 @@ def add_google(cognito: Any, pool_id: str, standins: Standins, **extra: Any) -> 
         },
         AttributeMapping={"email": "email", "name": "name", "given_name": "given_name"},
         **extra,
+    )
+
+
+def make_native(cognito: Any, pool_id: str, address: str) -> None:
+    cognito.admin_create_user(
+        UserPoolId=pool_id,
+        Username=address,
+        MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "email_verified", "Value": "true"}],
+    )
+    cognito.admin_set_user_password(
+        UserPoolId=pool_id, Username=address, Password=STRONG, Permanent=True
     )
 
 
@@ -117,6 +129,15 @@ async def test_google_sign_in_then_again_with_new_attributes(
     described = cognito.admin_get_user(UserPoolId=pool_id, Username=users[0]["Username"])
     assert identities_attribute(described, "UserAttributes")[0]["providerName"] == "Google"
     standins.person.given_name = "Tess"
+
+    # The federated user's email is nobody's sign-in alias: a native account with the
+    # same address is created and signs in with its password.
+    make_native(cognito, pool_id, standins.person.email)
+    with httpx.Client(base_url=fed_server.url) as http:
+        answer = http_sign_in(http, app.authorize_params(code_challenge="x" * 43),
+                              standins.person.email)  # fmt: skip
+    assert answer.status_code == 302 and "code=" in answer.headers["location"]
+    assert len(users_named(cognito, pool_id, "Google_")) == 1
 
 
 async def test_facebook_graph_api_sign_in(

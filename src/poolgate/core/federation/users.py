@@ -23,7 +23,7 @@ from poolgate.core.records import FederatedIdentity, IdentityProvider, User, Use
 from poolgate.core.users import lookup
 from poolgate.store.base import Conflict
 
-EXTERNAL_PROVIDER = "EXTERNAL_PROVIDER"
+EXTERNAL_PROVIDER = lookup.EXTERNAL_PROVIDER
 SUBJECT = "Cognito_Subject"
 
 

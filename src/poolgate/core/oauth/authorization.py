@@ -20,7 +20,7 @@ from poolgate.core.pools import clients
 from poolgate.core.records import AppClient, User, UserPool
 from poolgate.core.users import lookup
 
-_SIGNED_IN = {lookup.CONFIRMED, "EXTERNAL_PROVIDER"}
+_SIGNED_IN = {lookup.CONFIRMED, lookup.EXTERNAL_PROVIDER}
 
 
 @dataclass

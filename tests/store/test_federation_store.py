@@ -111,7 +111,7 @@ async def test_federated_identities_follow_their_user(ready: SqlStore) -> None:
 
 async def test_the_first_saml_key_wins(ready: SqlStore) -> None:
     assert await ready.get_saml_key(POOL) is None
-    first = SamlKey(POOL, "-----BEGIN CERTIFICATE-----\nA\n", b"\x01one", 1.0)
+    first = SamlKey(POOL, "MIIBfirst", b"\x01one", 1.0)
     assert await ready.add_saml_key(first) == first
     assert await ready.add_saml_key(SamlKey(POOL, "B", b"\x01two", 2.0)) == first
     assert await ready.get_saml_key(POOL) == first

@@ -220,6 +220,6 @@ class SamlKey:
     self-signed certificate is GetSigningCertificate's answer."""
 
     pool_id: str
-    certificate: str  # PEM
+    certificate: str  # base64 DER, as GetSigningCertificate returns it
     private_sealed: bytes
     created: float

@@ -66,7 +66,7 @@ def _key_files(ctx: Context, key: SamlKey) -> tuple[str, str]:
         fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(saml_keys.private_pem(ctx, key))
-        cert_path.write_text(key.certificate)
+        cert_path.write_text(saml_keys.certificate_pem(key))
     return str(key_path), str(cert_path)
 
 

@@ -7,7 +7,9 @@ Created on first use; two nodes racing keep the first (``Store.add_saml_key``)."
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime
+import textwrap
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -38,13 +40,15 @@ def _generate(pool_id: str, now: float) -> tuple[str, bytes]:
         .not_valid_after(start + datetime.timedelta(days=VALIDITY_DAYS))
         .sign(key, hashes.SHA256())
     )
-    pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
+    # Kept as base64 DER (GetSigningCertificate's form): nothing PEM-armoured is
+    # stored, so a "-----BEGIN" in the database is always a leak worth a test.
+    body = base64.b64encode(certificate.public_bytes(serialization.Encoding.DER)).decode()
     private = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    return pem, private
+    return body, private
 
 
 async def pool_key(ctx: Context, pool_id: str) -> SamlKey:
@@ -52,9 +56,9 @@ async def pool_key(ctx: Context, pool_id: str) -> SamlKey:
     if found is not None:
         return found
     now = ctx.clock()
-    pem, private = await asyncio.to_thread(_generate, pool_id, now)
+    body, private = await asyncio.to_thread(_generate, pool_id, now)
     sealed = ctx.sealer.seal(private, _purpose(pool_id))
-    return await ctx.store.add_saml_key(SamlKey(pool_id, pem, sealed, now))
+    return await ctx.store.add_saml_key(SamlKey(pool_id, body, sealed, now))
 
 
 def private_pem(ctx: Context, key: SamlKey) -> bytes:
@@ -63,8 +67,12 @@ def private_pem(ctx: Context, key: SamlKey) -> bytes:
 
 def certificate_body(key: SamlKey) -> str:
     """The certificate as GetSigningCertificate returns it: base64 DER, no PEM armour."""
-    lines = key.certificate.strip().splitlines()
-    return "".join(line for line in lines if not line.startswith("-----"))
+    return key.certificate
+
+
+def certificate_pem(key: SamlKey) -> str:
+    lines = textwrap.wrap(key.certificate, 64)
+    return "-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n"
 
 
 async def get_signing_certificate(ctx: Context, pool_id: str) -> str:

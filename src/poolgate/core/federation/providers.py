@@ -27,7 +27,6 @@ from poolgate.core.records import IdentityProvider
 from poolgate.store.base import Conflict
 
 MAX_PROVIDERS = 300  # Cognito's quota of identity providers per pool.
-RESERVED_NAMES = {"cognito", "COGNITO"}
 
 
 def _not_found(pool_id: str, name: str) -> ResourceNotFoundException:

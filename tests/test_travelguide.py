@@ -82,7 +82,7 @@ def travelguide(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TravelGuid
     assert pool["action"] == "created"
     again = poolgate("apply", str(config), "--data-dir", "data", cwd=root)
     assert again.returncode == 0, again.stderr
-    assert again.stdout.splitlines()[-1] == "0 created, 0 updated, 6 unchanged, 4 configured"
+    assert again.stdout.splitlines()[-1] == "0 created, 0 updated, 10 unchanged, 4 configured"
 
     server = GatewayServer(data_dir=root / "data", database_url="", config=root / config)
     server.start()

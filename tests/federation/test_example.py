@@ -11,13 +11,15 @@ import os
 import secrets
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.async_api import Page
 
-from tests.conftest import Server
+from tests.conftest import Server, free_port
 from tests.federation.flows import identity, sign_in, verified
 from tests.oauth.conftest import Application
 from tests.oauth.helpers import App
@@ -38,7 +40,7 @@ def apply_example(
         .replace("http://127.0.0.1:9229", server.url)
         .replace("http://localhost:5173/callback", application.callback)
         .replace('"TravelGuideStaff"', f'"TravelGuideStaff-{suffix}"')
-        .replace('PoolName = "TravelGuideUserPool-staging"', f'PoolName = "TG-{suffix}"')
+        .replace('"TravelGuideUserPool-staging"', f'"TG-{suffix}"')
         .replace('Domain = "travelguide"', f'Domain = "travelguide-{suffix}"')
         .replace('code_dir = "functions/', f'code_dir = "{EXAMPLE.parent}/functions/')
     )
@@ -54,6 +56,39 @@ def apply_example(
     assert applied.returncode == 0, applied.stderr
     report: dict[str, Any] = json.loads(applied.stdout)
     return report
+
+
+def call_hello(server: Server, tmp_path: Path, id_token: str) -> tuple[int, Any]:
+    """GET /staging/hello through the example's gateway (a second `poolgate serve` on
+    the same data, as scripts/start.sh runs it) with ``id_token``."""
+    port, gateway = free_port(), free_port()
+    env = server.env()
+    env["POOLGATE_PUBLIC_URL"] = server.url  # the issuer the tokens name
+    log = open(tmp_path / "gateway.log", "wb")  # noqa: SIM115 - the process owns it
+    process = subprocess.Popen(
+        [sys.executable, "-m", "poolgate.cli", "serve", "--config",
+         str(tmp_path / "poolgate.toml"), "--data-dir", str(server.data_dir), "--host",
+         "127.0.0.1", "--port", str(port), "--gateway-port", str(gateway), "--workers", "1"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = httpx.get(
+                    f"http://127.0.0.1:{gateway}/staging/hello",
+                    headers={"Authorization": f"Bearer {id_token}"},
+                    timeout=10,
+                )
+                return answer.status_code, answer.json()
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError((tmp_path / "gateway.log").read_text()) from None
+                time.sleep(0.1)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
 
 
 async def test_the_demos_staff_sso_button(
@@ -86,6 +121,12 @@ async def test_the_demos_staff_sso_button(
     assert claims["email"] == "staff@travelguide.example"
     assert claims["name"] == "Sam Staff"
     assert identity(claims)["providerName"] == "TravelGuide-Staff-SSO"
+
+    # The federated user's id token opens the example's API like anyone's.
+    assert call_hello(fed_server, tmp_path, claims["_tokens"]["id_token"]) == (
+        200,
+        f"Hello {claims['cognito:username']}!",
+    )
 
     # Applying again changes nothing, the provider included.
     again = apply_example(fed_server, application, tmp_path, suffix)

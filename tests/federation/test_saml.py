@@ -145,6 +145,8 @@ async def test_idp_initiated(
     id_claims, _ = verify_tokens(fed_server, saml_pool, app.client_id, tokens.json())
     assert id_claims["cognito:username"] == f"StaffIdP_{idp.user}"
     assert id_claims["email"] == idp.email
+    entry = identity(id_claims)
+    assert entry["providerName"] == "StaffIdP" and entry["userId"] == idp.user
 
 
 def _confidential(cognito: Any, application: Application, pool_id: str) -> App:

@@ -5,10 +5,10 @@
 #   2. the web app (web/): npm ci and npm run build when the build is missing or older
 #      than its sources; skipped, with a message, when web/ or npm is not there;
 #   3. the data directory, and examples/travelguide/poolgate.toml applied to it
-#      (idempotent: the first run creates the pool, client, domain, groups and demo
-#      user; later runs leave them, and every user's password, as they are). When
-#      other pools have taken the demo pool's name since, apply keeps to the oldest,
-#      the demo's own, and the summary says so;
+#      (idempotent: the first run creates the pools, the staff SSO identity provider,
+#      the clients, domain, groups and users; later runs leave them, and every user's
+#      password, as they are). When other pools have taken the demo pool's name since,
+#      apply keeps to the oldest, the demo's own, and the summary says so;
 #   4. the web app's config.json with the pool's real id and client id, kept in the
 #      data directory ($POOLGATE_DATA_DIR/web-config.json), not in web/dist, which
 #      every build empties;
@@ -150,24 +150,39 @@ def show(kind, item, depth):
     counts[item["action"]] = counts.get(item["action"], 0) + 1
 
 
-[pool] = report["pools"]
-show("pool", pool, 0)
-for text in pool.get("notes", []):
-    print(f"      note: {text}", file=sys.stderr)
-for client in pool["clients"]:
-    show("client", client, 1)
-if pool["domain"]:
-    show("domain", pool["domain"], 1)
-for kind in ("groups", "users"):
-    for item in pool.get(kind, []):
-        show(kind[:-1], item, 1)
+# The first pool is TravelGuide's; the others (the staff directory behind the
+# federated button) follow it.
+for index, each in enumerate(report["pools"]):
+    show("pool", each, 0)
+    for text in each.get("notes", []):
+        print(f"      note: {text}", file=sys.stderr)
+    for provider in each.get("identity_providers", []):
+        show("identity provider", provider, 1)
+    for client in each["clients"]:
+        show("client", client, 1)
+    if each.get("domain"):
+        show("domain", each["domain"], 1)
+    for kind in ("groups", "users"):
+        for item in each.get(kind, []):
+            show(kind[:-1], item, 1)
+pool = report["pools"][0]
 for kind in ("functions", "apis"):
     for item in report.get(kind, []):
         show(kind[:-1], item, 0)
 print("    " + ", ".join(f"{n} {action}" for action, n in counts.items()), file=sys.stderr)
 
-[section] = document["pools"]
+section = document["pools"][0]
 demo = next((u for u in section.get("users", []) if "TemporaryPassword" in u), {})
+staff = next(
+    (u for other in document["pools"][1:] for u in other.get("users", []) if "Password" in u),
+    {},
+)
+# The providers the web client offers (its SupportedIdentityProviders besides COGNITO).
+providers = [
+    name
+    for name in section["clients"][0].get("SupportedIdentityProviders", [])
+    if name != "COGNITO"
+]
 api = document["apis"][0]
 values = {
     "POOL_NAME": pool["name"],
@@ -178,6 +193,9 @@ values = {
     "DEMO_USER": demo.get("Username", ""),
     "DEMO_PASSWORD": demo.get("TemporaryPassword", ""),
     "POOL_NOTE": " ".join(pool.get("notes", [])),
+    "STAFF_USER": staff.get("Username", ""),
+    "STAFF_PASSWORD": staff.get("Password", ""),
+    "PROVIDERS": " ".join(providers),
 }
 for name, value in values.items():
     print(f"{name}={shlex.quote(value)}")
@@ -188,10 +206,11 @@ API_URL="http://$HOST:$GATEWAY_PORT/$STAGE"
 
 # ------------------------------------------------------------------ 4. config.json
 if [ "$WEB" = yes ]; then
-  "$PYTHON" - "$WEB_CONFIG" "$URL" "$POOL_ID" "$CLIENT_ID" "$API_URL" "$APP_URL" <<'PY'
+  "$PYTHON" - "$WEB_CONFIG" "$URL" "$POOL_ID" "$CLIENT_ID" "$API_URL" "$APP_URL" \
+    "$PROVIDERS" <<'PY'
 import json, os, sys
 
-path, url, pool_id, client_id, api_url, app_url = sys.argv[1:]
+path, url, pool_id, client_id, api_url, app_url, providers = sys.argv[1:]
 config = {
     "poolgateUrl": url,
     "userPoolId": pool_id,
@@ -202,6 +221,8 @@ config = {
     "mailboxUrl": f"{url}/_mailbox",
     # aws.cognito.signin.user.admin lets a hosted-UI sign-in call GlobalSignOut too.
     "scope": "openid email profile aws.cognito.signin.user.admin",
+    # The identity providers of [[pools.identity_providers]]: a button each.
+    "identityProviders": providers.split(),
 }
 with open(path + ".tmp", "w") as out:
     json.dump(config, out, indent=2)
@@ -329,6 +350,17 @@ case letters, a number and a symbol).
 
 EOF
   fi
+fi
+if [ -n "$PROVIDERS" ] && [ -n "$STAFF_USER" ]; then
+  cat <<EOF
+Or choose "Continue with ${PROVIDERS%% *}" on the sign-in page (federation through the
+staff pool, offline) and sign in there as:
+  username             $STAFF_USER
+  password             $STAFF_PASSWORD
+The app's Tokens page then shows the \`identities\` claim. Real Google, Facebook and
+Apple sign-in: see examples/travelguide/README.md.
+
+EOF
 fi
 cat <<EOF
 Or sign up with any email address and read the code in the mailbox.

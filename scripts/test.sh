@@ -8,6 +8,7 @@ bash scripts/ensure-chromium.sh   # Debian's Chromium for tests/oauth (Playwrigh
 bash scripts/ensure-wrk.sh        # wrk for the benchmark's read paths (tests/bench)
 bash scripts/ensure-awscli.sh     # the AWS CLI for the README's example (tests/test_getting_started.py)
 bash scripts/ensure-haproxy.sh    # HAProxy for the cluster (tests/cluster, tests/deploy)
+bash scripts/ensure-xmlsec1.sh    # xmlsec1 for SAML federation (pysaml2) and its tests
 .venv/bin/ruff check src tests bench
 .venv/bin/ruff format --check src tests bench
 .venv/bin/mypy

@@ -54,6 +54,11 @@ def travelguide() -> dict[str, Any]:
     # The gateway's sections are configuration, not stored state: tests/gateway and
     # tests/test_travelguide.py cover them.
     del document["functions"], document["apis"]
+    # So is federation's part (the staff pool behind the identity provider):
+    # tests/federation/test_example.py applies the whole file.
+    del document["pools"][1:]
+    del document["pools"][0]["identity_providers"]
+    document["pools"][0]["clients"][0]["SupportedIdentityProviders"] = ["COGNITO"]
     return document
 
 
@@ -373,28 +378,37 @@ def test_cli_applies_the_example(tmp_path: Path) -> None:
     lines = first.stdout.splitlines()
     assert lines[0].startswith("pool TravelGuideUserPool-staging us-east-1_")
     assert lines[0].endswith(": created")
-    assert lines[1].startswith("  client travelguide-web ") and lines[1].endswith(": created")
-    assert lines[2] == "  domain travelguide: created"
-    assert lines[3:5] == ["  group admins: created", "  group travellers: created"]
-    assert lines[5].startswith(f"  user {DEMO} ") and lines[5].endswith(": created")
-    assert lines[6:10] == [
+    # The staff pool behind the identity provider is applied first, reported second.
+    assert lines[1] == "  identity_provider TravelGuide-Staff-SSO: created"
+    assert lines[2].startswith("  client travelguide-web ") and lines[2].endswith(": created")
+    assert lines[3] == "  domain travelguide: created"
+    assert lines[4:6] == ["  group admins: created", "  group travellers: created"]
+    assert lines[6].startswith(f"  user {DEMO} ") and lines[6].endswith(": created")
+    assert lines[7].startswith("pool TravelGuideStaff us-east-1_")
+    assert lines[8].startswith("  client travelguide-sso ") and lines[8].endswith(": created")
+    assert lines[9].startswith("    client secret: ")
+    assert lines[10].startswith("  user staff@travelguide.example ")
+    assert lines[11:15] == [
         "function hello: configured",
         "function destinations: configured",
         "function favourites: configured",
-        lines[9],
+        lines[14],
     ]
-    assert lines[9].startswith("api travelguide ") and lines[9].endswith(": configured")
-    assert lines[-1] == "6 created, 0 updated, 0 unchanged, 4 configured"
+    assert lines[14].startswith("api travelguide ") and lines[14].endswith(": configured")
+    assert lines[-1] == "10 created, 0 updated, 0 unchanged, 4 configured"
     # No password is ever printed.
     assert DEMO_PASSWORD not in first.stdout + first.stderr
+    assert "TravelGuide-Staff-2026!" not in first.stdout + first.stderr
 
     second = run("examples/travelguide/poolgate.toml", "--output", "json")
     assert second.returncode == 0, second.stderr
-    [pool] = json.loads(second.stdout)["pools"]
+    pool, staff = json.loads(second.stdout)["pools"]
+    assert staff["name"] == "TravelGuideStaff" and staff["action"] == "unchanged"
     assert pool["name"] == "TravelGuideUserPool-staging" and pool["action"] == "unchanged"
     assert pool["id"] in lines[0]
+    assert pool["identity_providers"][0]["action"] == "unchanged"
     assert pool["clients"][0]["action"] == "unchanged"
-    assert pool["clients"][0]["id"] in lines[1]
+    assert pool["clients"][0]["id"] in lines[2]
     assert pool["domain"] == {"name": "travelguide", "id": "travelguide", "action": "unchanged"}
     assert [(g["name"], g["action"]) for g in pool["groups"]] == [
         ("admins", "unchanged"),
@@ -402,7 +416,7 @@ def test_cli_applies_the_example(tmp_path: Path) -> None:
     ]
     [user] = pool["users"]
     assert (user["name"], user["action"]) == (DEMO, "unchanged")
-    assert user["id"] in lines[5]
+    assert user["id"] in lines[6]
     assert DEMO_PASSWORD not in second.stdout
 
     bad = tmp_path / "bad.toml"

@@ -79,11 +79,11 @@ def travelguide(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TravelGuid
     config = Path("examples/travelguide/poolgate.toml")
     applied = poolgate("apply", str(config), "--data-dir", "data", "--output", "json", cwd=root)
     assert applied.returncode == 0, applied.stderr
-    [pool] = json.loads(applied.stdout)["pools"]
+    pool = json.loads(applied.stdout)["pools"][0]
     assert pool["action"] == "created"
     again = poolgate("apply", str(config), "--data-dir", "data", cwd=root)
     assert again.returncode == 0, again.stderr
-    assert again.stdout.splitlines()[-1] == "0 created, 0 updated, 6 unchanged, 4 configured"
+    assert again.stdout.splitlines()[-1] == "0 created, 0 updated, 10 unchanged, 4 configured"
 
     server = GatewayServer(data_dir=root / "data", database_url="", config=root / config)
     # The key `poolgate apply` generated into the data directory sealed the database.

@@ -23,7 +23,7 @@ from poolgate.awsjson.sigv4 import AdminKey
 from poolgate.bootstrap import SharedContext
 from poolgate.config import Settings
 from poolgate.core.context import Context
-from poolgate.hosted import authorize, login, recovery, signup, ui_assets
+from poolgate.hosted import authorize, idpresponse, login, recovery, saml, signup, ui_assets
 from poolgate.hosted.pages import Pages
 from poolgate.hosted.ui_assets import UIAssets
 from poolgate.mail.senders import outbox_channels
@@ -166,6 +166,11 @@ def create_app(settings: Settings, shared: SharedContext | None = None) -> ASGIA
         r("/oauth2/userInfo", "oauth", "userinfo", ["GET", "POST"]),
         r("/oauth2/revoke", "oauth", "revoke", ["POST"]),
         p("/logout", authorize.logout, ["GET"]),
+        # Back from third-party identity providers.
+        p("/oauth2/idpresponse", idpresponse.idp_response, ["GET", "POST"]),
+        p("/saml2/idpresponse", saml.idp_response, ["POST"]),
+        p("/saml2/logout", saml.logout, ["GET"]),
+        p("/saml2/metadata", saml.metadata, ["GET"]),
         # The hosted pages.
         p("/login", login.login, ["GET", "POST"]),
         p("/newPassword", login.new_password, ["GET", "POST"]),

@@ -18,6 +18,7 @@ from poolgate.core.context import Context
 from poolgate.core.keys.master_key import verify_master_key
 from poolgate.core.throttle.policy import Rate, ThrottlePolicy
 from poolgate.crypto.sealing import Sealer, load_or_create_master_key
+from poolgate.federation_http import HttpxClient
 from poolgate.mail.senders import settings_sender
 from poolgate.store.sql import EngineOptions, SqlStore
 
@@ -47,11 +48,15 @@ def throttle_policy(settings: Settings) -> ThrottlePolicy:
     )
 
 
-async def open_context(settings: Settings, *, application_name: str = "poolgate") -> Context:
-    """The context over a freshly opened store; the caller closes ``ctx.store``.
+async def open_context(
+    settings: Settings, *, application_name: str = "poolgate", outbound_http: bool = False
+) -> Context:
+    """The context over a freshly opened store; the caller closes it (``ctx.close``).
 
     Refuses (``MasterKeyMismatch``) a master key other than the one that sealed the
-    database, before anything is served with it."""
+    database, before anything is served with it. ``outbound_http``: give it the HTTP
+    client federation uses to reach identity providers (the server does; one-shot
+    commands do not need it)."""
     from poolgate import metrics
 
     datadir.prepare(settings.data_dir)
@@ -73,6 +78,8 @@ async def open_context(settings: Settings, *, application_name: str = "poolgate"
         sender=settings_sender(settings, store),
         metrics=metrics.recorder(),
         throttle=throttle_policy(settings),
+        public_url=settings.effective_public_url,
+        http=HttpxClient() if outbound_http else None,
     )
 
 
@@ -89,7 +96,7 @@ class SharedContext:
     async def acquire(self) -> Context:
         async with self._lock:
             if self._ctx is None:
-                self._ctx = await open_context(self.settings)
+                self._ctx = await open_context(self.settings, outbound_http=True)
             self._users += 1
             return self._ctx
 

@@ -120,6 +120,7 @@ def make_app(
     scopes = scopes if scopes is not None else ["openid", "email", "profile"]
     extra.setdefault("CallbackURLs", [callback])
     extra.setdefault("LogoutURLs", [signed_out])
+    extra.setdefault("SupportedIdentityProviders", ["COGNITO"])
     client = cognito.create_user_pool_client(
         UserPoolId=pool_id,
         ClientName=name or f"web-{secrets.token_hex(3)}",
@@ -127,7 +128,6 @@ def make_app(
         AllowedOAuthFlows=flows if flows is not None else ["code"],
         AllowedOAuthScopes=scopes,
         AllowedOAuthFlowsUserPoolClient=True,
-        SupportedIdentityProviders=["COGNITO"],
         ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         **extra,
     )["UserPoolClient"]

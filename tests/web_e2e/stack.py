@@ -139,7 +139,7 @@ def travelguide_stack(tmp: Path, ports: Ports | None = None) -> Iterator[Stack]:
     config.write_text(config.read_text().replace("localhost:5173", f"localhost:{web_port}"))
     applied = _poolgate("apply", str(config), "--data-dir", "data", "--output", "json", cwd=root)
     assert applied.returncode == 0, applied.stderr
-    [pool] = json.loads(applied.stdout)["pools"]
+    pool = json.loads(applied.stdout)["pools"][0]
 
     server = GatewayServer(data_dir=root / "data", database_url="", config=config)
     if ports is not None:

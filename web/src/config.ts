@@ -21,6 +21,12 @@ export interface AppConfig {
   scope: string;
   /** A sentence describing the pool's password policy, shown under password fields. */
   passwordHint: string;
+  /**
+   * Third-party identity providers the app client supports (SupportedIdentityProviders
+   * besides COGNITO): each gets a button that goes straight to it through the hosted
+   * UI (`identity_provider=` on /oauth2/authorize).
+   */
+  identityProviders: string[];
 }
 
 const REQUIRED = ['poolgateUrl', 'userPoolId', 'clientId', 'apiUrl', 'redirectUri', 'logoutUri'] as const;
@@ -72,6 +78,7 @@ export function parseConfig(value: unknown): AppConfig {
     scope: typeof raw.scope === 'string' && raw.scope.trim() ? raw.scope.trim() : DEFAULT_SCOPE,
     passwordHint:
       typeof raw.passwordHint === 'string' && raw.passwordHint.trim() ? raw.passwordHint.trim() : DEFAULT_PASSWORD_HINT,
+    identityProviders: providersOf(raw.identityProviders),
   };
   for (const key of ['poolgateUrl', 'apiUrl', 'redirectUri', 'logoutUri', 'mailboxUrl'] as const) {
     checkUrl(key, config[key]);
@@ -80,6 +87,25 @@ export function parseConfig(value: unknown): AppConfig {
     throw new ConfigError(`"userPoolId" does not look like a user pool id (region_Id): ${config.userPoolId}`);
   }
   return config;
+}
+
+function providersOf(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || !value.every((name) => typeof name === 'string' && name.trim())) {
+    throw new ConfigError('"identityProviders" must be a list of provider names.');
+  }
+  return (value as string[]).map((name) => name.trim()).filter((name) => name !== 'COGNITO');
+}
+
+/** What the sign-in button of a provider says (the social providers' own wording). */
+export function providerLabel(name: string): string {
+  const labels: Record<string, string> = {
+    Google: 'Google',
+    Facebook: 'Facebook',
+    SignInWithApple: 'Apple',
+    LoginWithAmazon: 'Amazon',
+  };
+  return labels[name] ?? name;
 }
 
 /** The issuer, which oidc-client-ts takes as its authority: `{poolgateUrl}/{poolId}`. */

@@ -5,6 +5,8 @@ The file uses Cognito's API member names, so settings copy over from AWS's docs:
     [[pools]]              # CreateUserPool members: PoolName, Policies, Schema...
     [[pools.clients]]      # CreateUserPoolClient members: ClientName, ExplicitAuthFlows...
     [pools.domain]         # CreateUserPoolDomain members: Domain, ManagedLoginVersion
+    [[pools.identity_providers]]  # CreateIdentityProvider members: ProviderName,
+                           # ProviderType, ProviderDetails, AttributeMapping, IdpIdentifiers
     [[pools.groups]]       # CreateGroup members: GroupName, Description, Precedence, RoleArn
     [[pools.users]]        # AdminCreateUser members: Username, UserAttributes,
                            # TemporaryPassword; and Groups = [...], Password + Permanent
@@ -36,10 +38,11 @@ Applying runs in three stages so that a file with any mistake changes nothing:
 3. execute through the core operations, skipping unchanged resources so their
    LastModifiedDate stays.
 
-Each resource kind has its own module (``pools``, ``clients``, ``domains``, ``groups``,
-``users``) with its check, plan and execute functions; ``checks`` holds the checks
-against botocore's model they share, ``run`` the three stages, ``gateway`` the
-``[[functions]]`` and ``[[apis]]`` hook and ``report`` the results.
+Each resource kind has its own module (``pools``, ``identity_providers``, ``clients``,
+``domains``, ``groups``, ``users``) with its check, plan and execute functions;
+``checks`` holds the checks against botocore's model they share, ``run`` the three
+stages, ``gateway`` the ``[[functions]]`` and ``[[apis]]`` hook and ``report`` the
+results.
 
 ``[[functions]]`` and ``[[apis]]`` (the API gateway) are configuration, not stored
 state: apply validates them with the rest of the file and reports them as

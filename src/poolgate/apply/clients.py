@@ -43,6 +43,7 @@ async def plan_clients(
     section: dict[str, Any],
     pool_label: str,
     problems: list[str],
+    identity_providers: set[str],
 ) -> list[ClientPlan]:
     by_name: dict[str, list[AppClient]] = defaultdict(list)
     # A pool the file creates has no resource servers yet, so no custom scopes.
@@ -60,6 +61,7 @@ async def plan_clients(
             pool_label,
             problems,
             scopes,
+            identity_providers,
         )
         if plan is not None:
             plans.append(plan)
@@ -73,6 +75,7 @@ def _plan_client(
     pool_label: str,
     problems: list[str],
     custom_scopes: set[str],
+    identity_providers: set[str],
 ) -> ClientPlan | None:
     name: str = section["ClientName"]
     label = f"client {name!r} of {pool_label}"
@@ -94,7 +97,7 @@ def _plan_client(
         return None
     request = {k: v for k, v in section.items() if k not in ("ClientName", "GenerateSecret")}
     try:
-        desired = client_settings(request, pool, generate_secret, custom_scopes)
+        desired = client_settings(request, pool, generate_secret, custom_scopes, identity_providers)
     except CognitoError as exc:
         problems.append(f"{label}: {exc.message}")
         return None

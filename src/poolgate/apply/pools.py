@@ -13,18 +13,25 @@ from poolgate.apply.checks import check_members, check_named_sections
 from poolgate.apply.clients import ClientPlan, apply_client, check_client, plan_clients
 from poolgate.apply.domains import DomainPlan, apply_domain, check_domain, plan_domain
 from poolgate.apply.groups import GroupPlan, apply_group, check_group, plan_groups
+from poolgate.apply.identity_providers import (
+    IdentityProviderPlan,
+    apply_identity_provider,
+    check_identity_provider,
+    plan_identity_providers,
+)
 from poolgate.apply.report import Action, Result
 from poolgate.apply.users import UserPlan, apply_user, check_user, plan_users
 from poolgate.apply.values import differences, label_of, normal, show
 from poolgate.core.context import Context
 from poolgate.core.errors import CognitoError
+from poolgate.core.federation import providers
 from poolgate.core.pools import pools
 from poolgate.core.pools.pool_settings import CREATE_ONLY, pool_settings
 from poolgate.core.pools.pools import oldest_first
 from poolgate.core.records import Settings, UserPool
 
 # Tables nested in a pool section that are not CreateUserPool members.
-_POOL_NESTING = ("clients", "domain", "groups", "users")
+_POOL_NESTING = ("clients", "domain", "groups", "users", "identity_providers")
 # The request member behind each create-only setting of a pool.
 _CREATE_ONLY_MEMBER = {"SchemaAttributes": "Schema"}
 
@@ -32,6 +39,10 @@ _CREATE_ONLY_MEMBER = {"SchemaAttributes": "Schema"}
 def check_pool(section: dict[str, Any], label: str, problems: list[str]) -> None:
     members = {k: v for k, v in section.items() if k not in _POOL_NESTING}
     check_members("CreateUserPool", members, label, problems, nesting=_POOL_NESTING)
+    check_named_sections(
+        section, "identity_providers", "ProviderName", "identity provider", label, problems,
+        check_identity_provider,
+    )  # fmt: skip
     check_named_sections(section, "clients", "ClientName", "client", label, problems, check_client)
     domain = section.get("domain")
     if domain is not None:
@@ -57,6 +68,7 @@ class PoolPlan:
     users: list[UserPlan] = field(default_factory=list)
     # Said in the report: which pool of a shared name this run manages, and why.
     note: str | None = None
+    identity_providers: list[IdentityProviderPlan] = field(default_factory=list)
 
 
 async def plan_pool(
@@ -97,7 +109,11 @@ async def plan_pool(
         if tags is not None and tags != existing.tags:
             changed.append("UserPoolTags")
 
-    client_plans = await plan_clients(ctx, pool, existing, section, label, problems)
+    provider_plans = await plan_identity_providers(ctx, pool, existing, section, label, problems)
+    provider_names = {plan.name for plan in provider_plans}
+    if existing is not None:
+        provider_names |= await providers.provider_names(ctx, existing.id)
+    client_plans = await plan_clients(ctx, pool, existing, section, label, problems, provider_names)
     domain_plan = None
     if section.get("domain") is not None:
         domain_plan = await plan_domain(
@@ -117,7 +133,8 @@ async def plan_pool(
         domain_plan,
         group_plans,
         user_plans,
-        note,
+        note=note,
+        identity_providers=provider_plans,
     )
 
 
@@ -175,6 +192,8 @@ async def apply_pool(ctx: Context, plan: PoolPlan) -> Result:
     result = Result("pool", pool.name, pool.id, action, list(plan.changed))
     if plan.note is not None:
         result.notes.append(plan.note)
+    for provider in plan.identity_providers:
+        result.children.append(await apply_identity_provider(ctx, pool.id, provider))
     for client in plan.clients:
         result.children.append(await apply_client(ctx, pool.id, client))
     if plan.domain is not None:

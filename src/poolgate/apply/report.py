@@ -15,6 +15,7 @@ Action = Literal["created", "updated", "unchanged", "configured"]
 # whether the parent holds a list of them. Keys mirror the file's.
 _SECTIONS: dict[str, tuple[str, bool]] = {
     "pool": ("pools", True),
+    "identity_provider": ("identity_providers", True),
     "client": ("clients", True),
     "domain": ("domain", False),
     "group": ("groups", True),
@@ -22,7 +23,9 @@ _SECTIONS: dict[str, tuple[str, bool]] = {
     "function": ("functions", True),
     "api": ("apis", True),
 }
-_CHILD_KINDS: dict[str, tuple[str, ...]] = {"pool": ("client", "domain", "group", "user")}
+_CHILD_KINDS: dict[str, tuple[str, ...]] = {
+    "pool": ("identity_provider", "client", "domain", "group", "user")
+}
 
 
 class ApplyError(Exception):

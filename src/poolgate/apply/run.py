@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from poolgate.apply.gateway import configured, parse_gateway
+from poolgate.apply.identity_providers import upstream_details, upstream_pools
 from poolgate.apply.pools import PoolPlan, apply_pool, check_pool, plan_pool, pools_by_name
 from poolgate.apply.report import ApplyError, ApplyReport
 from poolgate.apply.values import is_tables, label_of
@@ -26,7 +27,12 @@ async def apply(
         raise ApplyError(problems)
     assert gateway is not None
     plans = await _plan(ctx, document.get("pools", []))
-    results = [await apply_pool(ctx, plan) for plan in plans]
+    # A pool that another pool's identity provider signs in through goes first; the
+    # report keeps the file's order.
+    upstream = {name for section in document.get("pools", []) for name in upstream_pools(section)}
+    order = sorted(range(len(plans)), key=lambda i: plans[i].name not in upstream)
+    done = {index: await apply_pool(ctx, plans[index]) for index in order}
+    results = [done[index] for index in range(len(plans))]
     results += configured(gateway)
     return ApplyReport(results)
 
@@ -59,6 +65,20 @@ async def _plan(ctx: Context, sections: list[dict[str, Any]]) -> list[PoolPlan]:
         plan = await plan_pool(ctx, section, matches, claimed_domains, problems)
         if plan is not None:
             plans.append(plan)
+    declared = {section["PoolName"] for section in sections}
+    for section in sections:
+        for name in sorted(upstream_pools(section) - declared):
+            clients = [
+                item["upstream"]["client"]
+                for item in section.get("identity_providers", [])
+                if isinstance(item.get("upstream"), dict) and item["upstream"]["pool"] == name
+            ]
+            for client in clients:
+                if await upstream_details(ctx, {"pool": name, "client": client}) is None:
+                    problems.append(
+                        f"pool {section['PoolName']!r}: the upstream pool {name!r} (client "
+                        f"{client!r}) is neither in this file nor in the store"
+                    )
     if problems:
         raise ApplyError(problems)
     return plans

@@ -35,6 +35,7 @@ def load_handlers() -> dict[str, Handler]:
         clients,
         domains,
         groups,
+        identity_providers,
         pools,
         recovery,
         resource_servers,

@@ -13,6 +13,7 @@ from poolgate.crypto.sealing import Sealer
 from poolgate.store.base import Store
 
 if TYPE_CHECKING:
+    from poolgate.core.federation.http import HttpClient
     from poolgate.core.keys.keyring import KeyRing
     from poolgate.core.messages.senders import Sender
 
@@ -69,6 +70,12 @@ class Context:
     metrics: Metrics = NO_METRICS
     # The throttles' limits (core.throttle); the settings build them.
     throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
+    # The server's public address: identity providers return to
+    # {public_url}/oauth2/idpresponse and {public_url}/saml2/idpresponse.
+    public_url: str = "http://127.0.0.1:9229"
+    # Outbound HTTP to identity providers (core.federation.http); None: federation
+    # cannot reach providers (one-shot commands such as `poolgate apply`).
+    http: HttpClient | None = None
     keyring: KeyRing = field(init=False)
 
     def __post_init__(self) -> None:
@@ -77,6 +84,9 @@ class Context:
         self.keyring = KeyRing(self)
 
     async def close(self) -> None:
+        close_http = getattr(self.http, "close", None)
+        if close_http is not None:
+            await close_http()
         await self.store.close()
 
     def issuer(self, pool_id: str) -> str:

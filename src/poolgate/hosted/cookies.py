@@ -131,3 +131,56 @@ def csrf_ok(ctx: Context, request: Request, submitted: str | None) -> bool:
     if not cookie or not submitted:
         return False
     return hmac.compare_digest(_mac(ctx, request, cookie).encode(), submitted.encode())
+
+
+# The browser binding of a trip to an identity provider (core.federation.state).
+# SameSite=None over HTTPS: Apple's form_post and a SAML POST come back as cross-site
+# POSTs, which a Lax cookie would not ride along. Over plain HTTP (development on
+# loopback) browsers refuse SameSite=None without Secure, and the providers there are
+# same-site anyway, so Lax.
+FEDERATION_COOKIE = "poolgate_federation"
+FEDERATION_LIFETIME = 900
+
+
+def set_federation_binding(request: Request, response: Response, value: str) -> None:
+    secure = _secure(request)
+    response.set_cookie(
+        _name(request, FEDERATION_COOKIE), value, max_age=FEDERATION_LIFETIME, httponly=True,
+        samesite="none" if secure else "lax", secure=secure, path="/",
+    )  # fmt: skip
+
+
+def federation_binding(request: Request) -> str | None:
+    return request.cookies.get(_name(request, FEDERATION_COOKIE))
+
+
+def clear_federation_binding(request: Request, response: Response) -> None:
+    secure = _secure(request)
+    response.delete_cookie(
+        _name(request, FEDERATION_COOKIE), path="/", httponly=True,
+        samesite="none" if secure else "lax", secure=secure,
+    )  # fmt: skip
+
+
+# A SAML sign-in's NameID and SessionIndex (sealed by core.federation.saml_logout),
+# for the LogoutRequest /logout sends when the provider has IDPSignout.
+def _saml_cookie(request: Request, pool_id: str) -> str:
+    return _name(request, f"poolgate_saml_{pool_id}")
+
+
+def set_saml_session(request: Request, response: Response, pool_id: str, value: str) -> None:
+    response.set_cookie(
+        _saml_cookie(request, pool_id), value, max_age=SESSION_LIFETIME, httponly=True,
+        samesite="lax", secure=_secure(request), path="/",
+    )  # fmt: skip
+
+
+def saml_session(request: Request, pool_id: str) -> str | None:
+    return request.cookies.get(_saml_cookie(request, pool_id))
+
+
+def clear_saml_session(request: Request, response: Response, pool_id: str) -> None:
+    response.delete_cookie(
+        _saml_cookie(request, pool_id), path="/", httponly=True, samesite="lax",
+        secure=_secure(request),
+    )  # fmt: skip

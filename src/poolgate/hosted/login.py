@@ -50,6 +50,9 @@ async def login(pages: Pages, request: Request) -> Response:
     username = form.get("username", "").strip()
     password = form.get("password", "")
     try:
+        if "COGNITO" not in areq.providers:
+            # The client offers only third-party providers (SupportedIdentityProviders).
+            raise NotAuthorizedException("Sign in with one of the providers below.")
         if not username or not password:
             # The field's own label: "Email" on a pool that signs in with email.
             label = fields.username_label(areq.pool).lower()

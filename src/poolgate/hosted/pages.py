@@ -13,6 +13,7 @@ reload never meet a POST result.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -24,6 +25,33 @@ from poolgate.core.pools import clients
 from poolgate.hosted import cookies, fields, flash
 from poolgate.hosted.flow import authorize_request
 from poolgate.hosted.render import error_page, page
+
+# What the buttons say for the social providers (their own wording for a sign-in
+# button); OIDC and SAML providers are shown by their name.
+_LABELS = {
+    "Google": "Continue with Google",
+    "Facebook": "Continue with Facebook",
+    "SignInWithApple": "Continue with Apple",
+    "LoginWithAmazon": "Continue with Amazon",
+}
+
+
+def provider_buttons(areq: AuthorizeRequest) -> list[dict[str, str]]:
+    """One link per identity provider the client supports: plain links to
+    /oauth2/authorize with ``identity_provider``, so they work without JavaScript."""
+    buttons = []
+    for name in areq.providers:
+        if name == "COGNITO":
+            continue
+        query = urlencode({**areq.query(), "identity_provider": name})
+        buttons.append(
+            {
+                "name": name,
+                "label": _LABELS.get(name, f"Continue with {name}"),
+                "href": f"/oauth2/authorize?{query}",
+            }
+        )
+    return buttons
 
 
 class Pages:
@@ -92,7 +120,9 @@ class Pages:
             client_id=areq.client.id, app_name=areq.client.name,
             username_label=fields.username_label(areq.pool),
             policy_hint=fields.policy_hint(areq.pool),
-            mailbox_url="/_mailbox" if on_mailbox else None, **values,
+            mailbox_url="/_mailbox" if on_mailbox else None,
+            identity_providers=provider_buttons(areq),
+            password_sign_in="COGNITO" in areq.providers, **values,
         )  # fmt: skip
         flash.rendered(self.ctx, request, response, shown)
         return response

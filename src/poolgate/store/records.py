@@ -206,3 +206,46 @@ class AuthEvent:
     details: dict[str, Any] = field(default_factory=dict)
     # {"FeedbackValue", "Provider", "FeedbackDate"} once feedback was given.
     feedback: dict[str, Any] | None = None
+
+
+@dataclass
+class IdentityProvider:
+    """A user pool's third-party identity provider (CreateIdentityProvider)."""
+
+    pool_id: str
+    name: str
+    # SAML, OIDC, Google, Facebook, LoginWithAmazon or SignInWithApple.
+    type: str
+    # ProviderDetails as configured, without the secret ones.
+    details: Settings
+    attribute_mapping: dict[str, str]
+    idp_identifiers: list[str]
+    created: float
+    modified: float
+    # The secret details (client_secret, private_key) as JSON, sealed with the master key.
+    secrets_sealed: bytes | None = None
+
+
+@dataclass
+class FederatedIdentity:
+    """Who signs in when a provider's user does: the federated user Poolgate created,
+    or the user an administrator linked (AdminLinkProviderForUser)."""
+
+    pool_id: str
+    provider_name: str
+    # "Cognito_Subject" (the provider's own user id) or a mapped user pool attribute.
+    attribute_name: str
+    attribute_value: str
+    sub: str
+    created: float
+
+
+@dataclass
+class SamlKey:
+    """The pool's key pair for SAML: it signs requests and decrypts assertions; its
+    self-signed certificate is GetSigningCertificate's answer."""
+
+    pool_id: str
+    certificate: str  # base64 DER, as GetSigningCertificate returns it
+    private_sealed: bytes
+    created: float

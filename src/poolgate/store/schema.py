@@ -301,3 +301,53 @@ auth_events = sa.Table(
     sa.Index("ix_auth_events_user", "pool_id", "sub", "created"),
     sa.Index("ix_auth_events_created", "created"),
 )
+
+# Third-party identity providers (CreateIdentityProvider); ProviderDetails without
+# secrets as JSON, the secrets sealed.
+identity_providers = sa.Table(
+    "identity_providers",
+    metadata,
+    sa.Column(
+        "pool_id",
+        sa.String(55),
+        sa.ForeignKey("user_pools.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("details", sa.Text, nullable=False),
+    sa.Column("attribute_mapping", sa.Text, nullable=False),
+    sa.Column("idp_identifiers", sa.Text, nullable=False),
+    sa.Column("secrets_sealed", sa.LargeBinary, nullable=True),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("modified", sa.Float, nullable=False),
+)
+
+# Which user a provider's user signs in as: the federated user, or a linked one.
+federated_identities = sa.Table(
+    "federated_identities",
+    metadata,
+    sa.Column("pool_id", sa.String(55), primary_key=True),
+    sa.Column("provider_name", sa.String(32), primary_key=True),
+    sa.Column("attribute_name", sa.String(64), primary_key=True),
+    sa.Column("attribute_value", sa.String(2048), primary_key=True),
+    sa.Column("sub", sa.String(36), nullable=False),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.ForeignKeyConstraint(["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE"),
+    sa.Index("ix_federated_identities_user", "pool_id", "sub"),
+)
+
+# The pool's SAML service-provider key pair (GetSigningCertificate).
+saml_keys = sa.Table(
+    "saml_keys",
+    metadata,
+    sa.Column(
+        "pool_id",
+        sa.String(55),
+        sa.ForeignKey("user_pools.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("certificate", sa.Text, nullable=False),
+    sa.Column("private_sealed", sa.LargeBinary, nullable=False),
+    sa.Column("created", sa.Float, nullable=False),
+)

@@ -14,8 +14,11 @@ import { authority, type AppConfig } from '../config';
 import type { TokenBundle } from './tokens';
 
 export interface HostedUi {
-  /** Sends the browser to Poolgate's sign-in page. Does not return. */
-  signIn(): Promise<void>;
+  /**
+   * Sends the browser to Poolgate's sign-in page, or with `provider` straight to that
+   * identity provider (`identity_provider=` on /oauth2/authorize). Does not return.
+   */
+  signIn(provider?: string): Promise<void>;
   /** On /callback: exchanges the code for tokens. */
   completeSignIn(url?: string): Promise<TokenBundle>;
   /** A refresh_token grant at /oauth2/token. */
@@ -48,8 +51,8 @@ export function createHostedUi(config: AppConfig): HostedUi {
   });
 
   return {
-    async signIn() {
-      await manager.signinRedirect();
+    async signIn(provider?: string) {
+      await manager.signinRedirect(provider ? { extraQueryParams: { identity_provider: provider } } : undefined);
     },
     async completeSignIn(url = window.location.href) {
       const user = await manager.signinRedirectCallback(url);

@@ -348,8 +348,36 @@ describe('profile', () => {
       name: 'Alice Liddell',
       groups: ['admins', 'travellers'],
       authTime: T0,
+      identities: [],
     });
     expect(displayName(profile)).toBe('Alice Liddell');
+  });
+
+  it('reads the identities claim of a federated user', () => {
+    const identities = [
+      {
+        userId: '1000001',
+        providerName: 'TravelGuide-Staff-SSO',
+        providerType: 'OIDC',
+        issuer: 'http://127.0.0.1:9229/us-east-1_Staff0001',
+        primary: 'true',
+        dateCreated: '1764979200000',
+      },
+    ];
+    const profile = profileFromIdToken(jwt({ sub: 's', identities }));
+    expect(profile.identities).toEqual([
+      {
+        userId: '1000001',
+        providerName: 'TravelGuide-Staff-SSO',
+        providerType: 'OIDC',
+        issuer: 'http://127.0.0.1:9229/us-east-1_Staff0001',
+        primary: true,
+        dateCreated: 1764979200000,
+      },
+    ]);
+    // As a JSON string (the attribute's form), and nonsense, too.
+    expect(profileFromIdToken(jwt({ sub: 's', identities: JSON.stringify(identities) })).identities).toHaveLength(1);
+    expect(profileFromIdToken(jwt({ sub: 's', identities: '{oops' })).identities).toEqual([]);
   });
 
   it('copes with missing and string-typed claims', () => {

@@ -371,6 +371,42 @@ export interface Profile {
   name: string | null;
   groups: string[];
   authTime: number | null;
+  /** The `identities` claim: the identity providers this user signs in through. */
+  identities: FederatedIdentity[];
+}
+
+/** One element of the id token's `identities` claim (a federated sign-in). */
+export interface FederatedIdentity {
+  providerName: string;
+  providerType: string;
+  userId: string;
+  issuer: string | null;
+  primary: boolean;
+  /** Milliseconds since the epoch. */
+  dateCreated: number | null;
+}
+
+function identitiesOf(value: unknown): FederatedIdentity[] {
+  // Cognito sends a JSON array; some tools show it as a JSON string.
+  let list = value;
+  if (typeof value === 'string') {
+    try {
+      list = JSON.parse(value);
+    } catch {
+      return [];
+    }
+  }
+  if (!Array.isArray(list)) return [];
+  return list
+    .filter((item): item is Record<string, unknown> => !!item && typeof item === 'object')
+    .map((item) => ({
+      providerName: String(item.providerName ?? ''),
+      providerType: String(item.providerType ?? ''),
+      userId: String(item.userId ?? ''),
+      issuer: typeof item.issuer === 'string' ? item.issuer : null,
+      primary: item.primary === true || item.primary === 'true',
+      dateCreated: Number.isFinite(Number(item.dateCreated)) ? Number(item.dateCreated) : null,
+    }));
 }
 
 function stringClaim(claims: Record<string, unknown>, name: string): string | null {
@@ -394,6 +430,7 @@ export function profileFromIdToken(idToken: string): Profile {
     name: stringClaim(claims, 'name') ?? (joined || null),
     groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
     authTime: numericClaim(claims, 'auth_time'),
+    identities: identitiesOf(claims.identities),
   };
 }
 

@@ -82,6 +82,31 @@ export function ProfileCard() {
             )}
           </dd>
         </div>
+        {profile.identities.length ? (
+          <div>
+            <dt>Signed in with</dt>
+            <dd>
+              <ul className="identities" aria-label="Identity providers (the identities claim)">
+                {profile.identities.map((identity) => (
+                  <li key={`${identity.providerName}/${identity.userId}`}>
+                    <strong>{identity.providerName}</strong> <span className="muted">({identity.providerType})</span>
+                    <br />
+                    <code className="break">{identity.userId}</code>
+                    {identity.issuer ? (
+                      <>
+                        {' '}
+                        <span className="muted">from</span> <code className="break">{identity.issuer}</code>
+                      </>
+                    ) : null}
+                    {identity.dateCreated ? (
+                      <span className="muted small"> · first seen {formatDateTime(identity.dateCreated)}</span>
+                    ) : null}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </div>
+        ) : null}
         {profile.authTime ? (
           <div>
             <dt>Signed in</dt>

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { SignInOutcome } from '../auth/directSignIn';
 import { describeAuthError, type FriendlyError } from '../auth/errors';
+import { providerLabel } from '../config';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { ArrowRightIcon, KeyIcon, ShieldIcon } from './icons';
@@ -104,7 +105,7 @@ export function SignInCard({ initialEmail = '' }: { initialEmail?: string }) {
   const { config, direct, hosted, signedIn } = useSession();
   const [email, setEmail] = useState(initialEmail);
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState<'hosted' | 'direct' | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<FriendlyError | null>(null);
   const [step, setStep] = useState<NewPasswordStep | null>(null);
   const [unsupported, setUnsupported] = useState<string | null>(null);
@@ -139,11 +140,11 @@ export function SignInCard({ initialEmail = '' }: { initialEmail?: string }) {
     }
   };
 
-  const signInHosted = async () => {
+  const signInHosted = async (provider?: string) => {
     setError(null);
-    setBusy('hosted');
+    setBusy(provider ?? 'hosted');
     try {
-      await hosted.signIn();
+      await hosted.signIn(provider);
     } catch (err) {
       setError(describeAuthError(err, config.poolgateUrl));
       setBusy(null);
@@ -170,13 +171,33 @@ export function SignInCard({ initialEmail = '' }: { initialEmail?: string }) {
       </h2>
 
       <div className="signin-option">
-        <Button variant="primary" block busy={busy === 'hosted'} disabled={busy === 'direct'} onClick={() => void signInHosted()} icon={<ShieldIcon />}>
+        <Button variant="primary" block busy={busy === 'hosted'} disabled={busy !== null && busy !== 'hosted'} onClick={() => void signInHosted()} icon={<ShieldIcon />}>
           Continue with Poolgate
         </Button>
         <p className="option-caption">
           Opens Poolgate’s hosted sign-in page. OpenID Connect, authorization code flow with PKCE.
         </p>
       </div>
+
+      {config.identityProviders.length ? (
+        <div className="signin-option" role="group" aria-label="Sign in with another account">
+          {config.identityProviders.map((provider) => (
+            <Button
+              key={provider}
+              variant="secondary"
+              block
+              busy={busy === provider}
+              disabled={busy !== null && busy !== provider}
+              onClick={() => void signInHosted(provider)}
+            >
+              Continue with {providerLabel(provider)}
+            </Button>
+          ))}
+          <p className="option-caption">
+            Federation: Poolgate sends you to that identity provider and back, then signs you in to TravelGuide.
+          </p>
+        </div>
+      ) : null}
 
       <div className="divider" role="separator">
         <span>or sign in here</span>
@@ -207,7 +228,7 @@ export function SignInCard({ initialEmail = '' }: { initialEmail?: string }) {
             </p>
           </Alert>
         ) : null}
-        <Button type="submit" variant="secondary" block busy={busy === 'direct'} disabled={busy === 'hosted'} icon={<ArrowRightIcon />}>
+        <Button type="submit" variant="secondary" block busy={busy === 'direct'} disabled={busy !== null && busy !== 'direct'} icon={<ArrowRightIcon />}>
           Sign in
         </Button>
         <p className="option-caption" id="srp-caption">

@@ -19,6 +19,8 @@ const CLAIMS: Record<string, string> = {
   email_verified: 'Whether the email address was confirmed with a code.',
   name: 'The name attribute.',
   'cognito:groups': 'The groups the user belongs to.',
+  identities:
+    'A federated sign-in: the identity providers this user came through (provider, its user id, issuer, since when).',
   'cognito:roles': 'IAM role ARNs of those groups.',
   'cognito:preferred_role': 'The role of the group with the best precedence.',
   auth_time: 'When the user actually signed in (refreshes keep it).',
@@ -45,6 +47,9 @@ function ClaimValue({ name, value }: { name: string; value: unknown }) {
         <code>{value}</code> <span className="muted">({formatDateTime(value * 1000)})</span>
       </>
     );
+  }
+  if (Array.isArray(value) && value.some((item) => item !== null && typeof item === 'object')) {
+    return <pre className="code-block">{JSON.stringify(value, null, 2)}</pre>;
   }
   if (Array.isArray(value)) return <code className="break">{value.map(String).join(', ') || '[]'}</code>;
   return <code className="break">{typeof value === 'string' ? value : JSON.stringify(value)}</code>;

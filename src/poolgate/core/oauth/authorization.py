@@ -20,6 +20,8 @@ from poolgate.core.pools import clients
 from poolgate.core.records import AppClient, User, UserPool
 from poolgate.core.users import lookup
 
+_SIGNED_IN = {lookup.CONFIRMED, lookup.EXTERNAL_PROVIDER}
+
 
 @dataclass
 class AuthorizeRequest:
@@ -33,6 +35,11 @@ class AuthorizeRequest:
     code_challenge: str | None = None
     code_challenge_method: str | None = None
     prompt: set[str] = field(default_factory=set)
+
+    @property
+    def providers(self) -> list[str]:
+        """The identity providers the client offers (SupportedIdentityProviders)."""
+        return list(self.client.settings.get("SupportedIdentityProviders") or [])
 
     def query(self) -> dict[str, str]:
         """The parameters to carry through the hosted pages and back."""
@@ -103,12 +110,10 @@ async def validate_authorize(
     request.scopes = list(dict.fromkeys(requested))
     provider = params.get("identity_provider")
     supported = client.settings.get("SupportedIdentityProviders") or []
-    if provider and provider != "COGNITO":
-        raise InvalidRequest(f"Unsupported identity provider: {provider}.")
-    if "COGNITO" not in supported:
-        raise UnauthorizedClient(
-            "The client does not support sign-in with the user pool (COGNITO).",
-        )
+    if not supported:
+        raise UnauthorizedClient("The client supports no identity provider.")
+    if provider and provider not in supported:
+        raise InvalidRequest(f"The identity provider {provider} is not enabled for this client.")
     if request.code_challenge_method not in (None, "S256"):
         raise InvalidRequest("code_challenge_method must be S256.")
     if request.code_challenge and request.code_challenge_method is None:
@@ -121,6 +126,7 @@ async def validate_authorize(
 
 async def user_for_session(ctx: Context, pool: UserPool, sub: str) -> User | None:
     user = await ctx.store.get_user_by_sub(pool.id, sub)
-    if user is None or not user.enabled or user.status != lookup.CONFIRMED:
+    # A federated user's session is as good as a native one's.
+    if user is None or not user.enabled or user.status not in _SIGNED_IN:
         return None
     return user

@@ -92,3 +92,9 @@ class RedirectMismatch(OAuthError):
 class UnsupportedOperation(OAuthError):
     error = "unsupported_operation"
     redirect = False
+
+
+class AccessDenied(OAuthError):
+    """The user or the identity provider refused the sign-in (RFC 6749 4.1.2.1)."""
+
+    error = "access_denied"

@@ -8,6 +8,7 @@ Amazon Cognito sets it to its default value"); the secret is kept.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -109,10 +110,13 @@ def client_settings(
     pool: UserPool,
     has_secret: bool,
     custom_scopes: set[str],
+    identity_providers: Set[str] = frozenset(),
 ) -> Settings:
     """A client's settings from a Create/UpdateUserPoolClient request. ``custom_scopes``
     are the pool's ``identifier/ScopeName`` (``core.resource_servers.custom_scopes``):
-    AllowedOAuthScopes may name those besides the standard scopes."""
+    AllowedOAuthScopes may name those besides the standard scopes.
+    ``identity_providers``: the pool's provider names, which SupportedIdentityProviders
+    may list besides COGNITO."""
     settings: Settings = {}
     _token_validity(request, settings)
 
@@ -151,7 +155,7 @@ def client_settings(
 
     providers = request.get("SupportedIdentityProviders") or []
     for provider in providers:
-        if provider != "COGNITO":
+        if provider != "COGNITO" and provider not in identity_providers:
             raise InvalidParameterException(
                 f"The provider {provider} does not exist for User Pool {pool.id}"
             )
@@ -229,6 +233,12 @@ def _oauth(
         settings["AllowedOAuthScopes"] = scopes
 
 
+async def _identity_provider_names(ctx: Context, pool_id: str) -> set[str]:
+    from poolgate.core.federation.providers import provider_names
+
+    return await provider_names(ctx, pool_id)
+
+
 async def find_client(ctx: Context, client_id: str) -> AppClient | None:
     return await ctx.store.get_client(client_id) if client_id else None
 
@@ -246,7 +256,8 @@ async def create_user_pool_client(
     """The new client and its secret in clear (shown to the caller, stored sealed)."""
     pool = await require_pool(ctx, pool_id)
     scopes = await resource_servers.custom_scopes(ctx, pool_id)
-    settings = client_settings(request, pool, generate_secret, scopes)
+    names = await _identity_provider_names(ctx, pool_id)
+    settings = client_settings(request, pool, generate_secret, scopes, names)
     now = ctx.clock()
     for _ in range(5):
         client_id = ids.new_client_id()
@@ -302,10 +313,11 @@ async def update_user_pool_client(
     pool = await require_pool(ctx, pool_id)
     await require_client(ctx, pool_id, client_id)
     scopes = await resource_servers.custom_scopes(ctx, pool_id)
+    names = await _identity_provider_names(ctx, pool_id)
     now = ctx.clock()
 
     def change(client: AppClient) -> AppClient:
-        settings = client_settings(request, pool, client.secret_sealed is not None, scopes)
+        settings = client_settings(request, pool, client.secret_sealed is not None, scopes, names)
         return replace(client, name=name or client.name, settings=settings, modified=now)
 
     client = await ctx.store.update_client(client_id, change)

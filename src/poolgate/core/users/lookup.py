@@ -14,6 +14,9 @@ UNCONFIRMED = "UNCONFIRMED"
 CONFIRMED = "CONFIRMED"
 FORCE_CHANGE_PASSWORD = "FORCE_CHANGE_PASSWORD"
 RESET_REQUIRED = "RESET_REQUIRED"
+# Federated users (core.federation.users): they sign in at their provider only, so
+# their email and phone are nobody's sign-in alias.
+EXTERNAL_PROVIDER = "EXTERNAL_PROVIDER"
 
 
 def case_sensitive(pool: UserPool) -> bool:
@@ -80,6 +83,8 @@ def new_username(pool: UserPool, given: str) -> tuple[str, str, dict[str, str]]:
 
 
 def _alias_usable(pool: UserPool, user: User, field: str) -> bool:
+    if user.status == EXTERNAL_PROVIDER:
+        return False
     if field in username_attributes(pool):
         return True
     if field not in alias_attributes(pool):

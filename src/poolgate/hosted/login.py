@@ -19,6 +19,7 @@ from poolgate.core.errors import (
     UserNotConfirmedException,
 )
 from poolgate.core.oauth.authorization import AuthorizeRequest, user_for_session
+from poolgate.core.records import User
 from poolgate.hosted import cookies, fields, recovery, signup
 from poolgate.hosted.flow import complete
 from poolgate.hosted.pages import Pages
@@ -66,7 +67,21 @@ async def login(pages: Pages, request: Request) -> Response:
         )
     if outcome.challenge_name == NEW_PASSWORD_REQUIRED:
         return await _new_password_page(pages, request, areq, outcome)
-    return await complete(pages.ctx, request, areq, user, int(pages.ctx.clock()))
+    return await _signed_in_or_owing(pages, request, areq, user, outcome)
+
+
+async def _signed_in_or_owing(
+    pages: Pages, request: Request, areq: AuthorizeRequest, user: User, outcome: AuthOutcome
+) -> Response:
+    """Back to the application only when the sign-in owes nothing more; a challenge
+    these pages cannot present refuses the sign-in (fail closed)."""
+    if outcome.challenge_name is None:
+        return await complete(pages.ctx, request, areq, user, int(pages.ctx.clock()))
+    return await pages.render(
+        request, areq, "login.html", status=400,
+        error="This sign-in needs a step these pages cannot present.",
+        username="", can_sign_up=pages.can_sign_up(areq),
+    )  # fmt: skip
 
 
 async def _new_password_page(
@@ -109,7 +124,7 @@ async def new_password(pages: Pages, request: Request) -> Response:
     try:
         if form.get("new_password") != form.get("confirm_password"):
             raise InvalidPasswordException("The passwords do not match.")
-        user = await new_password_flow.hosted_new_password(
+        user, outcome = await new_password_flow.hosted_new_password(
             pages.ctx, areq.pool, areq.client, session, form.get("new_password", ""),
             attributes,
         )  # fmt: skip
@@ -129,4 +144,4 @@ async def new_password(pages: Pages, request: Request) -> Response:
             challenge_parameters={"requiredAttributes": "[]"},
         )
         return await _new_password_page(pages, request, areq, outcome, error.message, session)
-    return await complete(pages.ctx, request, areq, user, int(pages.ctx.clock()))
+    return await _signed_in_or_owing(pages, request, areq, user, outcome)

@@ -1,6 +1,7 @@
 """What every sign-in flow shares: finding the user who signs in, counting a failed
 attempt, and what follows a proven password (the user's status decides: an error, the
-NEW_PASSWORD_REQUIRED challenge, or tokens)."""
+NEW_PASSWORD_REQUIRED challenge, or ``finish``: the second factor the user still owes
+(``core.mfa``), or tokens)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from poolgate.core.errors import (
     UserNotConfirmedException,
     UserNotFoundException,
 )
+from poolgate.core.mfa import owed
 from poolgate.core.records import AppClient, User, UserPool
 from poolgate.core.users import lookup
 
@@ -54,6 +56,19 @@ async def after_password(
                 "Temporary password has expired and must be reset by an administrator."
             )
         return new_password_challenge(ctx, pool, client, user)
+    return await finish(ctx, pool, client, user, mint=mint)
+
+
+async def finish(
+    ctx: Context, pool: UserPool, client: AppClient, user: User, *, mint: bool = True
+) -> AuthOutcome:
+    """The first factor is proven and the user may sign in: the challenge of a second
+    factor still owed (``core.mfa.owed``), or tokens. With ``mint=False`` (the hosted
+    pages, whose OAuth code exchange mints later) an empty outcome means "signed in".
+    Every path that ends a sign-in comes through here, so none can skip MFA."""
+    challenge = await owed.second_step(ctx, pool, client, user)
+    if challenge is not None:
+        return challenge
     if not mint:
         return AuthOutcome()
     minted = await tokens.mint(ctx, pool, client, user, auth_time=int(ctx.clock()))

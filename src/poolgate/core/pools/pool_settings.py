@@ -13,6 +13,7 @@ import copy
 from typing import Any
 
 from poolgate.core.errors import InvalidParameterException
+from poolgate.core.mfa import pool_config as mfa_config
 from poolgate.core.records import Settings
 
 DEFAULT_PASSWORD_POLICY: dict[str, Any] = {
@@ -238,6 +239,7 @@ def pool_settings(request: dict[str, Any], previous: Settings | None = None) -> 
             if key in previous:
                 settings[key] = previous[key]
     _check_password_history(settings)
+    mfa_config.check_pool_settings(settings)
     return settings
 
 

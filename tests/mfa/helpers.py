@@ -106,3 +106,28 @@ async def srp_sign_in(
     assert first.challenge_name == "PASSWORD_VERIFIER"
     answer = client.process_challenge(first.challenge_parameters, params)
     return await flows.respond_to_auth_challenge(ctx, client_id, "PASSWORD_VERIFIER", answer, None)
+
+
+async def access_token_of(ctx: Context, client_id: str, username: str) -> str:
+    outcome = await password_sign_in(ctx, client_id, username)
+    assert outcome.tokens is not None, outcome.challenge_name
+    return outcome.tokens.access_token
+
+
+async def totp_user(ctx: Context, pool_id: str, client_id: str, username: str) -> str:
+    """A confirmed user with a verified TOTP authenticator, preferred; returns the
+    secret. Set up with an access token before the pool turns MFA on."""
+    import pyotp
+
+    from poolgate.core.mfa import operations
+
+    await confirmed_user(ctx, pool_id, username)
+    token = await access_token_of(ctx, client_id, username)
+    secret, _ = await operations.associate_software_token(ctx, token, None)
+    code = pyotp.TOTP(secret).at(ctx.clock())
+    assert await operations.verify_software_token(ctx, token, None, code, "phone") is None
+    await operations.set_user_mfa_preference(
+        ctx, token, {"SoftwareTokenMfaSettings": {"Enabled": True, "PreferredMfa": True}}
+    )
+    frozen(ctx).advance(30)  # the set-up code's step is spent
+    return secret

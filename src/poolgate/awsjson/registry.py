@@ -34,6 +34,7 @@ def load_handlers() -> dict[str, Handler]:
         clients,
         domains,
         groups,
+        mfa,
         pools,
         recovery,
         resource_servers,

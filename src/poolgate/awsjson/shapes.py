@@ -8,6 +8,7 @@ from typing import Any
 from poolgate.core.auth.outcome import AuthOutcome
 from poolgate.core.auth.tokens import Tokens
 from poolgate.core.messages.delivery import Destination
+from poolgate.core.mfa.pool_config import SET_ONLY_BY_MFA_CONFIG
 from poolgate.core.records import UserPool
 
 
@@ -56,7 +57,7 @@ def pool_description(pool: UserPool, domain: str | None, users: int = 0) -> dict
         "Arn": pool.arn,
         "CreationDate": pool.created,
         "LastModifiedDate": pool.modified,
-        **pool.settings,
+        **{k: v for k, v in pool.settings.items() if k not in SET_ONLY_BY_MFA_CONFIG},
         "EstimatedNumberOfUsers": users,
     }
     if pool.tags:

@@ -14,6 +14,7 @@ from poolgate.core.auth.explicit_flows import require_flow
 from poolgate.core.auth.outcome import NEW_PASSWORD_REQUIRED, PASSWORD_VERIFIER, AuthOutcome, param
 from poolgate.core.context import Context
 from poolgate.core.errors import InvalidParameterException, ResourceNotFoundException
+from poolgate.core.mfa import challenges as mfa_challenges
 
 
 async def initiate_auth(
@@ -67,4 +68,9 @@ async def respond_to_auth_challenge(
         if not session:
             raise InvalidParameterException("Missing required parameter Session")
         return await new_password.respond(ctx, pool, client, responses, session)
+    if challenge_name in mfa_challenges.NAMES:
+        _user, outcome = await mfa_challenges.respond(
+            ctx, pool, client, challenge_name, responses, session
+        )
+        return outcome
     raise InvalidParameterException(f"The challenge {challenge_name} is not supported.")

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import orjson
 
-from poolgate.core.auth import lockout, sessions, tokens
+from poolgate.core.auth import lockout, sessions
 from poolgate.core.auth.client_auth import check_secret_hash, prevents_existence_errors
 from poolgate.core.auth.outcome import NEW_PASSWORD_REQUIRED, AuthOutcome
+from poolgate.core.auth.signed_in import signed_in
 from poolgate.core.context import Context
 from poolgate.core.errors import (
     NotAuthorizedException,
@@ -69,10 +70,7 @@ async def finish(
     challenge = await owed.second_step(ctx, pool, client, user)
     if challenge is not None:
         return challenge
-    if not mint:
-        return AuthOutcome()
-    minted = await tokens.mint(ctx, pool, client, user, auth_time=int(ctx.clock()))
-    return AuthOutcome(tokens=minted)
+    return await signed_in(ctx, pool, client, user, mint=mint)
 
 
 def new_password_challenge(

@@ -235,9 +235,11 @@ def pool_settings(request: dict[str, Any], previous: Settings | None = None) -> 
         }
         settings["SchemaAttributes"] = build_schema(request.get("Schema") or [])
     else:
-        for key in CREATE_ONLY:
+        # SetUserPoolMfaConfig's own settings are not UpdateUserPool's to reset.
+        for key in (*CREATE_ONLY, *mfa_config.SET_ONLY_BY_MFA_CONFIG):
             if key in previous:
                 settings[key] = previous[key]
+    mfa_config.apply_pool_request(request, settings)
     _check_password_history(settings)
     mfa_config.check_pool_settings(settings)
     return settings

@@ -50,6 +50,10 @@ class Settings:
     smtp_username: str = ""
     smtp_password: str = field(default="", repr=False)
     smtp_starttls: bool = False
+    # Text messages (SMS MFA and sign-in codes, phone verification) are POSTed as JSON
+    # to this URL when set (poolgate.mail.sms_webhook); otherwise kept in the outbox.
+    sms_webhook_url: str = ""
+    sms_webhook_token: str = field(default="", repr=False)
     # Serve the developer mailbox (/_mailbox): it shows every code, so production
     # deployments turn it off.
     mailbox: bool = True

@@ -11,8 +11,10 @@ from __future__ import annotations
 from poolgate.core.auth import lockout
 from poolgate.core.context import Context
 from poolgate.core.errors import (
+    CodeDeliveryFailureException,
     CodeMismatchException,
     ExpiredCodeException,
+    InternalErrorException,
     LimitExceededException,
     TooManyRequestsException,
 )
@@ -55,6 +57,18 @@ async def send(ctx: Context, pool: UserPool, user: User, medium: str) -> deliver
         await tx.put_user(current)
         code = await codes.issue(ctx, tx, current, codes.SIGN_IN, where.address)
     subject, body = _texts(pool, medium)
+    try:
+        await _deliver(ctx, pool, user, medium, where, code, subject, body)
+    except CodeDeliveryFailureException as exc:
+        # The sign-in operations declare no delivery failure; the detail goes to the log.
+        raise InternalErrorException(exc.message, detail=exc.detail) from None
+    return where
+
+
+async def _deliver(
+    ctx: Context, pool: UserPool, user: User, medium: str, where: delivery.Destination,
+    code: str, subject: str, body: str,
+) -> None:  # fmt: skip
     await delivery.send(
         ctx,
         Message(
@@ -65,7 +79,6 @@ async def send(ctx: Context, pool: UserPool, user: User, medium: str) -> deliver
             purpose=codes.SIGN_IN,
         ),
     )  # fmt: skip
-    return where
 
 
 async def check(ctx: Context, pool: UserPool, user: User, code: str) -> None:

@@ -39,7 +39,6 @@ async def ctx(tmp_path: Path) -> AsyncIterator[Context]:
         # MFA needs a factor: without one it is refused, never stored.
         {"MfaConfiguration": "ON"},
         {"MfaConfiguration": "OPTIONAL"},
-        {"DeviceConfiguration": {"ChallengeRequiredOnNewDevice": True}},
         {"Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]}}},
     ],
 )
@@ -54,7 +53,6 @@ async def test_unsupported_configuration_is_refused_not_stored(
         await pools.update_user_pool(ctx, pool.id, dict(request_members))
     stored = await pools.require_pool(ctx, pool.id)
     assert stored.settings["MfaConfiguration"] == "OFF"
-    assert "DeviceConfiguration" not in stored.settings
 
 
 async def test_a_stored_mfa_pool_signs_nobody_in_without_the_factor(ctx: Context) -> None:

@@ -32,6 +32,7 @@ def load_handlers() -> dict[str, Handler]:
     from poolgate.awsjson import (  # noqa: F401
         auth,
         clients,
+        devices,
         domains,
         groups,
         mfa,

@@ -12,7 +12,9 @@ from poolgate.core.mfa.pool_config import SET_ONLY_BY_MFA_CONFIG
 from poolgate.core.records import UserPool
 
 
-def authentication_result(tokens: Tokens) -> dict[str, Any]:
+def authentication_result(
+    tokens: Tokens, new_device: dict[str, str] | None = None
+) -> dict[str, Any]:
     """``AuthenticationResultType``."""
     result: dict[str, Any] = {
         "AccessToken": tokens.access_token,
@@ -23,6 +25,8 @@ def authentication_result(tokens: Tokens) -> dict[str, Any]:
         result["IdToken"] = tokens.id_token
     if tokens.refresh_token is not None:
         result["RefreshToken"] = tokens.refresh_token
+    if new_device is not None:
+        result["NewDeviceMetadata"] = new_device
     return result
 
 
@@ -36,7 +40,7 @@ def auth_response(outcome: AuthOutcome) -> dict[str, Any]:
             body["Session"] = outcome.session
     if outcome.tokens is not None:
         body["ChallengeParameters"] = {}
-        body["AuthenticationResult"] = authentication_result(outcome.tokens)
+        body["AuthenticationResult"] = authentication_result(outcome.tokens, outcome.new_device)
     return body
 
 

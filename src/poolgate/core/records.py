@@ -9,6 +9,7 @@ from poolgate.store.records import (
     AppClient,
     AuthorizationCode,
     Code,
+    Device,
     Group,
     Message,
     PoolDomain,
@@ -19,12 +20,14 @@ from poolgate.store.records import (
     UICustomization,
     User,
     UserPool,
+    WebAuthnCredential,
 )
 
 __all__ = [
     "AppClient",
     "AuthorizationCode",
     "Code",
+    "Device",
     "Group",
     "Message",
     "PoolDomain",
@@ -35,4 +38,5 @@ __all__ = [
     "UICustomization",
     "User",
     "UserPool",
+    "WebAuthnCredential",
 ]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from poolgate.store import migrate
 from poolgate.store.sql_authorization_codes import AuthorizationCodesSql
 from poolgate.store.sql_base import CONFIG_CHANNEL, SqliteEngine, make_engine
+from poolgate.store.sql_devices import DevicesSql
 from poolgate.store.sql_groups import GroupsSql
 from poolgate.store.sql_oauth_config import OAuthConfigSql
 from poolgate.store.sql_outbox import OutboxSql
@@ -27,7 +28,14 @@ __all__ = ["SqlStore", "make_engine"]
 
 
 class SqlStore(
-    PoolsSql, UsersSql, OutboxSql, SearchSql, GroupsSql, AuthorizationCodesSql, OAuthConfigSql
+    PoolsSql,
+    UsersSql,
+    OutboxSql,
+    SearchSql,
+    GroupsSql,
+    AuthorizationCodesSql,
+    OAuthConfigSql,
+    DevicesSql,
 ):
     _listener: AsyncConnection | None = None
 

@@ -15,6 +15,7 @@ from poolgate.core.auth.outcome import NEW_PASSWORD_REQUIRED, PASSWORD_VERIFIER,
 from poolgate.core.context import Context
 from poolgate.core.errors import InvalidParameterException, ResourceNotFoundException
 from poolgate.core.mfa import challenges as mfa_challenges
+from poolgate.core.mfa import device_auth
 
 
 async def initiate_auth(
@@ -68,6 +69,10 @@ async def respond_to_auth_challenge(
         if not session:
             raise InvalidParameterException("Missing required parameter Session")
         return await new_password.respond(ctx, pool, client, responses, session)
+    if challenge_name == device_auth.DEVICE_SRP_AUTH:
+        return await device_auth.start(ctx, pool, client, responses, session)
+    if challenge_name == device_auth.DEVICE_PASSWORD_VERIFIER:
+        return await device_auth.verify(ctx, pool, client, responses)
     if challenge_name in mfa_challenges.NAMES:
         _user, outcome = await mfa_challenges.respond(
             ctx, pool, client, challenge_name, responses, session

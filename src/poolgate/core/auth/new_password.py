@@ -50,7 +50,9 @@ async def respond(
     user.modified = ctx.clock()
     await ctx.store.put_user(lookup.index_keys(pool, user))
     # Cognito asks for the second factor after the new password, like any sign-in.
-    return await sign_in.finish(ctx, pool, client, user, mint=mint)
+    return await sign_in.finish(
+        ctx, pool, client, user, mint=mint, device_key=responses.get("DEVICE_KEY")
+    )
 
 
 async def hosted_new_password(

@@ -19,6 +19,8 @@ class AuthOutcome:
     challenge_name: str | None = None
     challenge_parameters: dict[str, str] | None = None
     session: str | None = None
+    # NewDeviceMetadata (DeviceKey, DeviceGroupKey) for a device new to the pool.
+    new_device: dict[str, str] | None = None
 
 
 def param(params: dict[str, str], name: str) -> str:

@@ -18,7 +18,7 @@ from poolgate.core.errors import (
     UserNotConfirmedException,
     UserNotFoundException,
 )
-from poolgate.core.mfa import owed
+from poolgate.core.mfa import device_auth, owed
 from poolgate.core.records import AppClient, User, UserPool
 from poolgate.core.users import lookup
 
@@ -42,7 +42,13 @@ async def record_failure(ctx: Context, pool: UserPool, user: User) -> None:
 
 
 async def after_password(
-    ctx: Context, pool: UserPool, client: AppClient, user: User, *, mint: bool = True
+    ctx: Context,
+    pool: UserPool,
+    client: AppClient,
+    user: User,
+    *,
+    mint: bool = True,
+    device_key: str | None = None,
 ) -> AuthOutcome:
     """The password was right: the user's status decides what happens next."""
     if lockout.record_success(user):
@@ -57,20 +63,31 @@ async def after_password(
                 "Temporary password has expired and must be reset by an administrator."
             )
         return new_password_challenge(ctx, pool, client, user)
-    return await finish(ctx, pool, client, user, mint=mint)
+    return await finish(ctx, pool, client, user, mint=mint, device_key=device_key)
 
 
 async def finish(
-    ctx: Context, pool: UserPool, client: AppClient, user: User, *, mint: bool = True
+    ctx: Context,
+    pool: UserPool,
+    client: AppClient,
+    user: User,
+    *,
+    mint: bool = True,
+    device_key: str | None = None,
 ) -> AuthOutcome:
     """The first factor is proven and the user may sign in: the challenge of a second
     factor still owed (``core.mfa.owed``), or tokens. With ``mint=False`` (the hosted
     pages, whose OAuth code exchange mints later) an empty outcome means "signed in".
-    Every path that ends a sign-in comes through here, so none can skip MFA."""
-    challenge = await owed.second_step(ctx, pool, client, user)
+    Every path that ends a sign-in comes through here, so none can skip MFA.
+    ``device_key`` (DEVICE_KEY): a confirmed device answers DEVICE_SRP_AUTH first."""
+    if mint and device_key:
+        device_step = await device_auth.challenge(ctx, pool, client, user, device_key)
+        if device_step is not None:
+            return device_step
+    challenge = await owed.second_step(ctx, pool, client, user, device_key=device_key)
     if challenge is not None:
         return challenge
-    return await signed_in(ctx, pool, client, user, mint=mint)
+    return await signed_in(ctx, pool, client, user, mint=mint, device_key=device_key)
 
 
 def new_password_challenge(

@@ -123,4 +123,6 @@ async def verify_srp(
         if user is not None:
             await sign_in.record_failure(ctx, pool, user)
         raise NotAuthorizedException(INCORRECT)
-    return await sign_in.after_password(ctx, pool, client, user)
+    return await sign_in.after_password(
+        ctx, pool, client, user, device_key=responses.get("DEVICE_KEY")
+    )

@@ -45,7 +45,13 @@ def _seal(ctx: Context, client: AppClient, user: User, challenge: str, **extra: 
 
 
 async def present(
-    ctx: Context, pool: UserPool, client: AppClient, user: User, factor: str
+    ctx: Context,
+    pool: UserPool,
+    client: AppClient,
+    user: User,
+    factor: str,
+    *,
+    device: str | None = None,
 ) -> AuthOutcome:
     """The challenge of one factor; SMS and email codes are sent now."""
     params = {"USER_ID_FOR_SRP": user.username}
@@ -59,29 +65,33 @@ async def present(
     return AuthOutcome(
         challenge_name=factor,
         challenge_parameters=params,
-        session=_seal(ctx, client, user, factor),
+        session=_seal(ctx, client, user, factor, device=device),
     )
 
 
-def select(ctx: Context, client: AppClient, user: User, choices: list[str]) -> AuthOutcome:
+def select(
+    ctx: Context, client: AppClient, user: User, choices: list[str], *, device: str | None = None
+) -> AuthOutcome:
     return AuthOutcome(
         challenge_name=SELECT_MFA_TYPE,
         challenge_parameters={
             "MFAS_CAN_CHOOSE": orjson.dumps(choices).decode(),
             "USER_ID_FOR_SRP": user.username,
         },
-        session=_seal(ctx, client, user, SELECT_MFA_TYPE, choices=choices),
+        session=_seal(ctx, client, user, SELECT_MFA_TYPE, choices=choices, device=device),
     )
 
 
-def setup(ctx: Context, client: AppClient, user: User, offered: list[str]) -> AuthOutcome:
+def setup(
+    ctx: Context, client: AppClient, user: User, offered: list[str], *, device: str | None = None
+) -> AuthOutcome:
     return AuthOutcome(
         challenge_name=MFA_SETUP,
         challenge_parameters={
             "MFAS_CAN_SETUP": orjson.dumps(offered).decode(),
             "USER_ID_FOR_SRP": user.username,
         },
-        session=_seal(ctx, client, user, MFA_SETUP),
+        session=_seal(ctx, client, user, MFA_SETUP, device=device),
     )
 
 
@@ -121,11 +131,12 @@ async def respond(
         answer = EMAIL_OTP if answer == "EMAIL_MFA" else answer
         if answer not in state.get("choices", []):
             raise InvalidParameterException(f"{answer} is not one of MFAS_CAN_CHOOSE.")
-        return user, await present(ctx, pool, client, user, answer)
+        return user, await present(ctx, pool, client, user, answer, device=state.get("device"))
     if name != MFA_SETUP:
         code = param(responses, CODE_PARAMETER[name])
         if name == SOFTWARE_TOKEN_MFA:
             await software_token.check_code(ctx, pool, user, code)
         else:
             await otp_codes.check(ctx, pool, user, code)
-    return user, await signed_in(ctx, pool, client, user, mint=mint)
+    device = state.get("device") or responses.get("DEVICE_KEY")
+    return user, await signed_in(ctx, pool, client, user, mint=mint, device_key=device)

@@ -15,7 +15,8 @@ from poolgate.core.records import AppClient, User, UserPool
 from poolgate.core.users import lookup
 
 
-async def _grant(ctx: Context, access_token: str) -> tokens.AccessGrant:
+async def user_grant(ctx: Context, access_token: str) -> tokens.AccessGrant:
+    """A verified access token with the self-service scope (aws.cognito.signin.user.admin)."""
     grant = await tokens.verify_access_token(ctx, access_token)
     if tokens.ADMIN_SCOPE not in str(grant.claims.get("scope", "")).split():
         raise NotAuthorizedException("Access Token does not have required scopes")
@@ -47,7 +48,7 @@ async def associate_software_token(
     """The new secret, and with a session the session for VerifySoftwareToken."""
     _one_of(access_token, session)
     if access_token:
-        grant = await _grant(ctx, access_token)
+        grant = await user_grant(ctx, access_token)
         return await software_token.associate(ctx, grant.pool, grant.user), None
     assert session is not None
     pool, client, user = await _from_session(ctx, session, challenges.MFA_SETUP)
@@ -64,7 +65,7 @@ async def verify_software_token(
     """None with an access token; with a session, the one that answers MFA_SETUP."""
     _one_of(access_token, session)
     if access_token:
-        grant = await _grant(ctx, access_token)
+        grant = await user_grant(ctx, access_token)
         await software_token.verify(ctx, grant.pool, grant.user, code, name, enable=False)
         return None
     assert session is not None
@@ -76,7 +77,7 @@ async def verify_software_token(
 
 
 async def set_user_mfa_preference(ctx: Context, access_token: str, request: dict[str, Any]) -> None:
-    grant = await _grant(ctx, access_token)
+    grant = await user_grant(ctx, access_token)
     await user_factors.set_preference(ctx, grant.pool, grant.user, request)
 
 
@@ -95,7 +96,7 @@ async def admin_set_user_settings(
 
 
 async def get_user_auth_factors(ctx: Context, access_token: str) -> dict[str, Any]:
-    grant = await _grant(ctx, access_token)
+    grant = await user_grant(ctx, access_token)
     return user_factors.auth_factors(grant.pool, grant.user)
 
 

@@ -26,7 +26,7 @@ from poolgate.core.records import AppClient, User, UserPool
 
 
 async def second_step(
-    ctx: Context, pool: UserPool, client: AppClient, user: User
+    ctx: Context, pool: UserPool, client: AppClient, user: User, *, device_key: str | None = None
 ) -> AuthOutcome | None:
     """None when the user owes nothing more; otherwise the challenge to answer."""
     mode = pool_config.mfa_mode(pool.settings)
@@ -51,12 +51,12 @@ async def second_step(
             if factor in offered and user_factors.deliverable(user, factor)
         ][:1]
         if not usable:
-            return challenges.setup(ctx, client, user, offered)
+            return challenges.setup(ctx, client, user, offered, device=device_key)
     if not usable:
         return None
     preferred = user_factors.preferred(user)
     if preferred in usable:
-        return await challenges.present(ctx, pool, client, user, str(preferred))
+        return await challenges.present(ctx, pool, client, user, str(preferred), device=device_key)
     if len(usable) == 1:
-        return await challenges.present(ctx, pool, client, user, usable[0])
-    return challenges.select(ctx, client, user, usable)
+        return await challenges.present(ctx, pool, client, user, usable[0], device=device_key)
+    return challenges.select(ctx, client, user, usable, device=device_key)

@@ -85,10 +85,6 @@ def check_pool_settings(settings: dict[str, Any]) -> None:
     MFA without any factor."""
     if mfa_mode(settings) != OFF and not pool_factors(settings):
         raise InvalidParameterException(NO_FACTOR)
-    if settings.get("DeviceConfiguration") is not None:
-        raise InvalidParameterException(
-            "DeviceConfiguration is not supported by Poolgate yet: devices are not remembered."
-        )
     factors = settings["Policies"]["SignInPolicy"].get("AllowedFirstAuthFactors") or []
     unsupported = [f for f in factors if f not in IMPLEMENTED_FIRST_FACTORS]
     if unsupported:

@@ -38,6 +38,8 @@ def auth_response(outcome: AuthOutcome) -> dict[str, Any]:
         body["ChallengeParameters"] = outcome.challenge_parameters or {}
         if outcome.session is not None:
             body["Session"] = outcome.session
+        if outcome.available_challenges is not None:
+            body["AvailableChallenges"] = outcome.available_challenges
     if outcome.tokens is not None:
         body["ChallengeParameters"] = {}
         body["AuthenticationResult"] = authentication_result(outcome.tokens, outcome.new_device)

@@ -8,7 +8,7 @@ share is in ``sign_in``.
 
 from __future__ import annotations
 
-from poolgate.core.auth import new_password, password_auth, refresh, srp_auth
+from poolgate.core.auth import new_password, password_auth, refresh, srp_auth, user_auth
 from poolgate.core.auth.client_auth import client_and_pool
 from poolgate.core.auth.explicit_flows import require_flow
 from poolgate.core.auth.outcome import NEW_PASSWORD_REQUIRED, PASSWORD_VERIFIER, AuthOutcome, param
@@ -29,16 +29,23 @@ async def initiate_auth(
     client, pool = await client_and_pool(ctx, client_id)
     if admin_pool_id is not None and admin_pool_id != pool.id:
         raise ResourceNotFoundException(f"User pool client {client_id} does not exist.")
-    public = ("USER_SRP_AUTH", "USER_PASSWORD_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
+    public = (
+        "USER_SRP_AUTH",
+        "USER_PASSWORD_AUTH",
+        "USER_AUTH",
+        "REFRESH_TOKEN_AUTH",
+        "REFRESH_TOKEN",
+    )
     admin = (
         "USER_SRP_AUTH",
+        "USER_AUTH",
         "ADMIN_USER_PASSWORD_AUTH",
         "ADMIN_NO_SRP_AUTH",
         "REFRESH_TOKEN_AUTH",
         "REFRESH_TOKEN",
     )
     if flow not in (admin if admin_pool_id is not None else public):
-        if flow in ("CUSTOM_AUTH", "USER_AUTH"):
+        if flow == "CUSTOM_AUTH":
             raise InvalidParameterException(f"{flow} is not supported by Poolgate yet.")
         raise InvalidParameterException("Initiate Auth method not supported.")
     require_flow(client, flow)
@@ -48,6 +55,8 @@ async def initiate_auth(
         )
     if flow == "USER_SRP_AUTH":
         return await srp_auth.start_srp(ctx, pool, client, params)
+    if flow == "USER_AUTH":
+        return await user_auth.start(ctx, pool, client, params)
     return await password_auth.password_auth(ctx, pool, client, params)
 
 
@@ -69,6 +78,8 @@ async def respond_to_auth_challenge(
         if not session:
             raise InvalidParameterException("Missing required parameter Session")
         return await new_password.respond(ctx, pool, client, responses, session)
+    if challenge_name in (user_auth.SELECT_CHALLENGE, user_auth.PASSWORD, user_auth.PASSWORD_SRP):
+        return await user_auth.select(ctx, pool, client, challenge_name, responses, session)
     if challenge_name == device_auth.DEVICE_SRP_AUTH:
         return await device_auth.start(ctx, pool, client, responses, session)
     if challenge_name == device_auth.DEVICE_PASSWORD_VERIFIER:

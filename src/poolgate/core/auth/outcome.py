@@ -21,6 +21,8 @@ class AuthOutcome:
     session: str | None = None
     # NewDeviceMetadata (DeviceKey, DeviceGroupKey) for a device new to the pool.
     new_device: dict[str, str] | None = None
+    # USER_AUTH's SELECT_CHALLENGE: the first factors this user may choose from.
+    available_challenges: list[str] | None = None
 
 
 def param(params: dict[str, str], name: str) -> str:

@@ -19,7 +19,11 @@ from poolgate.core.auth.client_auth import check_secret_hash
 from poolgate.core.auth.outcome import AuthOutcome, param
 from poolgate.core.auth.signed_in import signed_in
 from poolgate.core.context import Context
-from poolgate.core.errors import InvalidParameterException, NotAuthorizedException
+from poolgate.core.errors import (
+    CodeMismatchException,
+    InvalidParameterException,
+    NotAuthorizedException,
+)
 from poolgate.core.messages import templates
 from poolgate.core.mfa import otp_codes, software_token
 from poolgate.core.mfa.pool_config import EMAIL_OTP, SMS_MFA, SOFTWARE_TOKEN_MFA
@@ -27,12 +31,15 @@ from poolgate.core.records import AppClient, User, UserPool
 
 SELECT_MFA_TYPE = "SELECT_MFA_TYPE"
 MFA_SETUP = software_token.MFA_SETUP
+# USER_AUTH's first factor by SMS (EMAIL_OTP serves as both first and second factor).
+SMS_OTP = "SMS_OTP"
 CODE_PARAMETER = {
     SMS_MFA: "SMS_MFA_CODE",
     SOFTWARE_TOKEN_MFA: "SOFTWARE_TOKEN_MFA_CODE",
     EMAIL_OTP: "EMAIL_OTP_CODE",
+    SMS_OTP: "SMS_OTP_CODE",
 }
-NAMES = (SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP)
+NAMES = (SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP, SMS_OTP, SELECT_MFA_TYPE, MFA_SETUP)
 
 
 def minutes(client: AppClient) -> int:
@@ -52,11 +59,14 @@ async def present(
     factor: str,
     *,
     device: str | None = None,
+    first: bool = False,
+    medium: str | None = None,
 ) -> AuthOutcome:
-    """The challenge of one factor; SMS and email codes are sent now."""
+    """The challenge of one factor; SMS and email codes are sent now. ``first``: a
+    USER_AUTH first factor (EMAIL_OTP, SMS_OTP), after which MFA may still be owed."""
     params = {"USER_ID_FOR_SRP": user.username}
-    if factor in (SMS_MFA, EMAIL_OTP):
-        medium = templates.SMS if factor == SMS_MFA else templates.EMAIL
+    if factor in (SMS_MFA, EMAIL_OTP, SMS_OTP):
+        medium = medium or (templates.EMAIL if factor == EMAIL_OTP else templates.SMS)
         where = await otp_codes.send(ctx, pool, user, medium)
         params["CODE_DELIVERY_DELIVERY_MEDIUM"] = where.medium
         params["CODE_DELIVERY_DESTINATION"] = where.masked
@@ -65,7 +75,27 @@ async def present(
     return AuthOutcome(
         challenge_name=factor,
         challenge_parameters=params,
-        session=_seal(ctx, client, user, factor, device=device),
+        session=_seal(ctx, client, user, factor, device=device, first=first),
+    )
+
+
+def first_factor_decoy(
+    ctx: Context, client: AppClient, factor: str, name: str, where: Any
+) -> AuthOutcome:
+    """EMAIL_OTP / SMS_OTP for a user who does not exist (PreventUserExistenceErrors):
+    the same shape of answer, and a session no code can answer."""
+    session = sessions.seal(
+        ctx, {"challenge": factor, "client": client.id, "sub": None, "decoy": True},
+        minutes(client),
+    )  # fmt: skip
+    return AuthOutcome(
+        challenge_name=factor,
+        challenge_parameters={
+            "USER_ID_FOR_SRP": name,
+            "CODE_DELIVERY_DELIVERY_MEDIUM": where.medium,
+            "CODE_DELIVERY_DESTINATION": where.masked,
+        },
+        session=session,
     )
 
 
@@ -121,6 +151,9 @@ async def respond(
     # MFA_SETUP is answered with the session VerifySoftwareToken returned.
     expected = software_token.VERIFIED if name == MFA_SETUP else name
     state = sessions.open_session(ctx, session, challenge=expected, client_id=client.id)
+    if state.get("decoy"):
+        param(responses, CODE_PARAMETER[name])
+        raise CodeMismatchException(otp_codes.WRONG_CODE)
     user = await _user(ctx, pool, state)
     if mint:  # the hosted pages are the server itself: no SECRET_HASH there
         check_secret_hash(
@@ -139,4 +172,13 @@ async def respond(
         else:
             await otp_codes.check(ctx, pool, user, code)
     device = state.get("device") or responses.get("DEVICE_KEY")
+    if state.get("first"):
+        # A one-time code proved the first factor; the second is the MFA still owed,
+        # never the same channel twice. (owed imports this module: import late.)
+        from poolgate.core.mfa import owed
+
+        used = SMS_MFA if name == SMS_OTP else name
+        owing = await owed.second_step(ctx, pool, client, user, device_key=device, used=used)
+        if owing is not None:
+            return user, owing
     return user, await signed_in(ctx, pool, client, user, mint=mint, device_key=device)

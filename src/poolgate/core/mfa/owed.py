@@ -26,9 +26,16 @@ from poolgate.core.records import AppClient, User, UserPool
 
 
 async def second_step(
-    ctx: Context, pool: UserPool, client: AppClient, user: User, *, device_key: str | None = None
+    ctx: Context,
+    pool: UserPool,
+    client: AppClient,
+    user: User,
+    *,
+    device_key: str | None = None,
+    used: str | None = None,
 ) -> AuthOutcome | None:
-    """None when the user owes nothing more; otherwise the challenge to answer."""
+    """None when the user owes nothing more; otherwise the challenge to answer.
+    ``used``: the factor that already proved the first factor (a USER_AUTH code)."""
     mode = pool_config.mfa_mode(pool.settings)
     if mode == OFF:
         return None
@@ -42,7 +49,7 @@ async def second_step(
     usable = [
         factor
         for factor in user_factors.enabled(user)
-        if factor in offered and user_factors.deliverable(user, factor)
+        if factor in offered and user_factors.deliverable(user, factor) and factor != used
     ]
     if not usable and mode == ON:
         usable = [

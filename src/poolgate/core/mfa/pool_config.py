@@ -41,8 +41,9 @@ SET_ONLY_BY_MFA_CONFIG = (
     "WebAuthnConfiguration",
 )
 NO_FACTOR = "Invalid MFA configuration given, can't turn on MFA without an MFA type."
-# What the pool's second factors are ready to deliver: the developer can turn these off.
-IMPLEMENTED_FIRST_FACTORS = ("PASSWORD",)
+# The USER_AUTH first factors Poolgate implements (SignInPolicy.AllowedFirstAuthFactors).
+IMPLEMENTED_FIRST_FACTORS = ("PASSWORD", "EMAIL_OTP", "SMS_OTP")
+PASSWORDLESS = ("EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")
 
 
 def mfa_mode(settings: dict[str, Any]) -> str:
@@ -59,6 +60,11 @@ def totp_enabled(settings: dict[str, Any]) -> bool:
 
 def email_enabled(settings: dict[str, Any]) -> bool:
     return "EmailMfaConfiguration" in settings
+
+
+def first_factors(settings: dict[str, Any]) -> list[str]:
+    policy = (settings.get("Policies") or {}).get("SignInPolicy") or {}
+    return list(policy.get("AllowedFirstAuthFactors") or ["PASSWORD"])
 
 
 def pool_factors(settings: dict[str, Any]) -> list[str]:
@@ -85,12 +91,25 @@ def check_pool_settings(settings: dict[str, Any]) -> None:
     MFA without any factor."""
     if mfa_mode(settings) != OFF and not pool_factors(settings):
         raise InvalidParameterException(NO_FACTOR)
-    factors = settings["Policies"]["SignInPolicy"].get("AllowedFirstAuthFactors") or []
+    factors = first_factors(settings)
     unsupported = [f for f in factors if f not in IMPLEMENTED_FIRST_FACTORS]
     if unsupported:
         raise InvalidParameterException(
             f"AllowedFirstAuthFactors {', '.join(unsupported)} are not supported by Poolgate "
-            "yet; only PASSWORD is."
+            f"yet; it supports {', '.join(IMPLEMENTED_FIRST_FACTORS)}."
+        )
+    if "PASSWORD" not in factors:
+        raise InvalidParameterException("AllowedFirstAuthFactors must include PASSWORD.")
+    passwordless = [f for f in factors if f in PASSWORDLESS]
+    if passwordless and mfa_mode(settings) == ON:
+        # A code or a passkey alone could not satisfy required MFA (decisions.md).
+        raise InvalidParameterException(
+            f"AllowedFirstAuthFactors {', '.join(passwordless)} cannot be used while "
+            "MfaConfiguration is ON."
+        )
+    if passwordless and settings.get("UserPoolTier") == "LITE":
+        raise FeatureUnavailableInTierException(
+            "Passwordless sign-in is not available in the LITE feature plan."
         )
     if email_enabled(settings) and settings.get("UserPoolTier") == "LITE":
         raise FeatureUnavailableInTierException(

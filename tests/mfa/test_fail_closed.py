@@ -39,13 +39,14 @@ async def ctx(tmp_path: Path) -> AsyncIterator[Context]:
         # MFA needs a factor: without one it is refused, never stored.
         {"MfaConfiguration": "ON"},
         {"MfaConfiguration": "OPTIONAL"},
-        {"Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]}}},
+        # Every first factor needs PASSWORD beside it, as in Cognito.
+        {"Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["WEB_AUTHN"]}}},
     ],
 )
 async def test_unsupported_configuration_is_refused_not_stored(
     ctx: Context, request_members: dict[str, object]
 ) -> None:
-    refused = "not supported|without an MFA type"
+    refused = "not supported|without an MFA type|must include PASSWORD"
     with pytest.raises(InvalidParameterException, match=refused):
         await pools.create_user_pool(ctx, "p", dict(request_members))
     pool, _ = await make_pool(ctx)

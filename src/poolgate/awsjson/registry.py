@@ -43,6 +43,7 @@ def load_handlers() -> dict[str, Handler]:
         tags,
         ui_customization,
         users,
+        webauthn,
     )
 
     return HANDLERS

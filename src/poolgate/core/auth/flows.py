@@ -15,7 +15,7 @@ from poolgate.core.auth.outcome import NEW_PASSWORD_REQUIRED, PASSWORD_VERIFIER,
 from poolgate.core.context import Context
 from poolgate.core.errors import InvalidParameterException, ResourceNotFoundException
 from poolgate.core.mfa import challenges as mfa_challenges
-from poolgate.core.mfa import device_auth
+from poolgate.core.mfa import device_auth, passkeys
 
 
 async def initiate_auth(
@@ -80,6 +80,9 @@ async def respond_to_auth_challenge(
         return await new_password.respond(ctx, pool, client, responses, session)
     if challenge_name in (user_auth.SELECT_CHALLENGE, user_auth.PASSWORD, user_auth.PASSWORD_SRP):
         return await user_auth.select(ctx, pool, client, challenge_name, responses, session)
+    if challenge_name == passkeys.WEB_AUTHN:
+        _user, outcome = await passkeys.respond(ctx, pool, client, responses, session)
+        return outcome
     if challenge_name == device_auth.DEVICE_SRP_AUTH:
         return await device_auth.start(ctx, pool, client, responses, session)
     if challenge_name == device_auth.DEVICE_PASSWORD_VERIFIER:

@@ -8,7 +8,7 @@ SignInPolicy.AllowedFirstAuthFactors that this user can use (PASSWORD and
 PASSWORD_SRP with a password, EMAIL_OTP with a verified email address, SMS_OTP with a
 verified phone number, WEB_AUTHN with a passkey). PASSWORD and PASSWORD_SRP continue
 through the password flows, so lockout, masking and MFA are theirs; one-time codes are
-``core.mfa.otp_codes``'s; passkeys are ``core.mfa.webauthn``'s.
+``core.mfa.otp_codes``'s; passkeys are ``core.mfa.passkeys``'s.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from poolgate.core.auth.outcome import AuthOutcome, param
 from poolgate.core.context import Context
 from poolgate.core.errors import InvalidParameterException, NotAuthorizedException
 from poolgate.core.messages import delivery, templates
-from poolgate.core.mfa import challenges, pool_config, webauthn
+from poolgate.core.mfa import challenges, passkeys, pool_config
 from poolgate.core.records import AppClient, User, UserPool
 from poolgate.core.users import lookup
 
@@ -49,7 +49,7 @@ async def _available(ctx: Context, pool: UserPool, user: User | None) -> list[st
         found.append(EMAIL_OTP)
     if user.attributes.get("phone_number_verified") == "true":
         found.append(SMS_OTP)
-    if await webauthn.has_credentials(ctx, pool, user):
+    if await passkeys.has_credentials(ctx, pool, user):
         found.append(WEB_AUTHN)
     return [c for c in _ORDER if c in allowed and c in found]
 
@@ -122,7 +122,7 @@ async def _chosen(
     if factor == PASSWORD_SRP:
         return await srp_auth.start_srp(ctx, pool, client, forward)
     if factor == WEB_AUTHN:
-        return await webauthn.sign_in_challenge(
+        return await passkeys.sign_in_challenge(
             ctx, pool, client, user, credential=given.get("CREDENTIAL")
         )
     medium = templates.EMAIL if factor == EMAIL_OTP else templates.SMS

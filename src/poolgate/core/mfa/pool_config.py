@@ -42,7 +42,7 @@ SET_ONLY_BY_MFA_CONFIG = (
 )
 NO_FACTOR = "Invalid MFA configuration given, can't turn on MFA without an MFA type."
 # The USER_AUTH first factors Poolgate implements (SignInPolicy.AllowedFirstAuthFactors).
-IMPLEMENTED_FIRST_FACTORS = ("PASSWORD", "EMAIL_OTP", "SMS_OTP")
+IMPLEMENTED_FIRST_FACTORS = ("PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")
 PASSWORDLESS = ("EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")
 
 
@@ -130,9 +130,20 @@ def _set_sms(settings: dict[str, Any], sms: dict[str, Any]) -> None:
 
 
 def _webauthn(given: dict[str, Any]) -> dict[str, Any]:
-    raise InvalidParameterException(
-        "WebAuthnConfiguration is not supported by Poolgate yet: passkeys are not implemented."
-    )
+    """WebAuthnConfiguration: the relying party and user verification. Passkeys as an
+    MFA factor (FactorConfiguration MULTI_FACTOR_WITH_USER_VERIFICATION) are refused:
+    Poolgate does not implement them, so it must not accept them."""
+    if given.get("FactorConfiguration") == "MULTI_FACTOR_WITH_USER_VERIFICATION":
+        raise InvalidParameterException(
+            "FactorConfiguration MULTI_FACTOR_WITH_USER_VERIFICATION is not supported by "
+            "Poolgate yet: passkeys are a first factor only."
+        )
+    config: dict[str, Any] = {"UserVerification": given.get("UserVerification") or "preferred"}
+    if given.get("RelyingPartyId"):
+        config["RelyingPartyId"] = given["RelyingPartyId"]
+    if given.get("FactorConfiguration"):
+        config["FactorConfiguration"] = given["FactorConfiguration"]
+    return config
 
 
 async def set_user_pool_mfa_config(ctx: Context, pool_id: str, request: dict[str, Any]) -> UserPool:

@@ -20,7 +20,7 @@ from poolgate.awsjson.endpoint import AwsJsonEndpoint
 from poolgate.bootstrap import SharedContext
 from poolgate.config import Settings
 from poolgate.core.context import Context
-from poolgate.hosted import authorize, login, recovery, signup
+from poolgate.hosted import authorize, login, mfa, passkeys, recovery, signup
 from poolgate.hosted.pages import Pages
 from poolgate.hosted.ui_assets import UIAssets
 from poolgate.mailbox import mailbox_routes
@@ -129,6 +129,13 @@ def create_app(settings: Settings, shared: SharedContext | None = None) -> Starl
         p("/resendcode", signup.resend_code, ["POST"]),
         p("/forgotPassword", recovery.forgot_password, ["GET", "POST"]),
         p("/confirmForgotPassword", recovery.confirm_forgot_password, ["POST"]),
+        p("/mfa", mfa.answer, ["POST"]),
+        p("/mfa/setup", mfa.setup, ["POST"]),
+        p("/passkey", passkeys.sign_in, ["GET", "POST"]),
+        p("/passkey/options", passkeys.sign_in_options, ["POST"]),
+        p("/passkey/add", passkeys.add, ["GET", "POST"]),
+        p("/passkey/add/options", passkeys.add_options, ["POST"]),
+        Route("/_ui/passkey.js", passkeys.script, methods=["GET"]),
         r("/_ui/{pool_id}/{client_id}/logo", "ui", "logo", ["GET"]),
     ]
     for path in ("/oauth2/token", "/oauth2/userInfo", "/oauth2/revoke"):

@@ -20,7 +20,7 @@ from poolgate.core.errors import (
 )
 from poolgate.core.oauth.authorization import AuthorizeRequest, user_for_session
 from poolgate.core.records import User
-from poolgate.hosted import cookies, fields, recovery, signup
+from poolgate.hosted import cookies, fields, mfa, recovery, signup
 from poolgate.hosted.flow import complete
 from poolgate.hosted.pages import Pages
 
@@ -77,6 +77,8 @@ async def _signed_in_or_owing(
     these pages cannot present refuses the sign-in (fail closed)."""
     if outcome.challenge_name is None:
         return await complete(pages.ctx, request, areq, user, int(pages.ctx.clock()))
+    if mfa.handles(outcome):
+        return await mfa.present(pages, request, areq, user, outcome)
     return await pages.render(
         request, areq, "login.html", status=400,
         error="This sign-in needs a step these pages cannot present.",

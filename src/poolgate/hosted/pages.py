@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from poolgate.core.auth.client_auth import secret_hash
 from poolgate.core.context import Context
+from poolgate.core.mfa.pool_config import first_factors
 from poolgate.core.oauth.authorization import AuthorizeRequest
 from poolgate.core.pools import clients
 from poolgate.hosted import cookies, fields
@@ -56,13 +57,15 @@ class Pages:
         template: str,
         *,
         status: int = 200,
+        csp: str | None = None,
         **values: Any,
     ) -> Response:
         return await page(
             self.ctx, request, template, status=status, pool_id=areq.pool.id,
-            client_id=areq.client.id, app_name=areq.client.name,
+            client_id=areq.client.id, app_name=areq.client.name, csp=csp,
             username_label=fields.username_label(areq.pool),
-            policy_hint=fields.policy_hint(areq.pool), **values,
+            policy_hint=fields.policy_hint(areq.pool),
+            passkeys="WEB_AUTHN" in first_factors(areq.pool.settings), **values,
         )  # fmt: skip
 
     def can_sign_up(self, areq: AuthorizeRequest) -> bool:

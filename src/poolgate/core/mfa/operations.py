@@ -42,6 +42,12 @@ async def _from_session(
     return pool, client, user
 
 
+async def session_user(ctx: Context, session: str) -> User:
+    """The user of an MFA set-up session (the hosted set-up page shows their name)."""
+    _pool, _client, user = await _from_session(ctx, session, software_token.ASSOCIATED)
+    return user
+
+
 async def associate_software_token(
     ctx: Context, access_token: str | None, session: str | None
 ) -> tuple[str, str | None]:

@@ -94,12 +94,17 @@ def relying_party(ctx: Context, pool: UserPool) -> tuple[str, bool]:
 
 
 async def origins(ctx: Context, pool: UserPool) -> list[str]:
-    """Where a ceremony may run: this server, the relying party over https, and the
-    origins of the pool's app clients' callback and sign-out URLs."""
+    """Where a ceremony may run: this server (under its own name or the relying
+    party's), the relying party over https, and the origins of the pool's app clients'
+    callback and sign-out URLs."""
     rp_id, _ = relying_party(ctx, pool)
     found = {f"https://{rp_id}"}
-    if (own := _origin(ctx.issuer(pool.id))) is not None:
-        found.add(own)
+    own = urlsplit(ctx.issuer(pool.id))
+    if own.scheme and own.netloc:
+        found.add(f"{own.scheme}://{own.netloc}")
+        # The server's pages reached under the relying party's name (http://localhost
+        # for a server listening on 127.0.0.1: browsers refuse IP addresses as RP ids).
+        found.add(f"{own.scheme}://{rp_id}" + (f":{own.port}" if own.port else ""))
     after: str | None = None
     while True:
         page = await ctx.store.list_clients(pool.id, 60, after)
@@ -151,7 +156,12 @@ def _descriptors(found: list[WebAuthnCredential]) -> list[PublicKeyCredentialDes
 async def start_registration(ctx: Context, access_token: str) -> dict[str, Any]:
     """StartWebAuthnRegistration: CredentialCreationOptions for a discoverable passkey."""
     grant = await _grant(ctx, access_token)
-    pool, user = grant.pool, grant.user
+    return await registration_options(ctx, grant.pool, grant.user)
+
+
+async def registration_options(ctx: Context, pool: UserPool, user: User) -> dict[str, Any]:
+    """The options for ``user`` (signed in through an access token, or on the hosted
+    pages through the browser session)."""
     _require_enabled(pool)
     existing = await ctx.store.list_webauthn_credentials(pool.id, user.sub)
     if len(existing) >= MAX_CREDENTIALS:
@@ -208,7 +218,10 @@ async def complete_registration(
     """CompleteWebAuthnRegistration: the attestation checked against the pending
     challenge (used once), the relying party and the allowed origins."""
     grant = await _grant(ctx, access_token)
-    pool, user = grant.pool, grant.user
+    await register(ctx, grant.pool, grant.user, credential)
+
+
+async def register(ctx: Context, pool: UserPool, user: User, credential: dict[str, Any]) -> None:
     _require_enabled(pool)
     pending = user.state.get(_REGISTRATION) or {}
     challenge = _client_challenge(credential)

@@ -121,6 +121,16 @@ async def test_apply_creates_the_travelguide_setup(ctx: Context) -> None:
     }
     [email] = [a for a in pool.settings["SchemaAttributes"] if a["Name"] == "email"]
     assert email["Required"] is True
+    # [pools.mfa]: SetUserPoolMfaConfig's members, applied after the pool is created.
+    assert pool.settings["MfaConfiguration"] == "OPTIONAL"
+    assert pool.settings["SoftwareTokenMfaConfiguration"] == {"Enabled": True}
+    assert pool.settings["WebAuthnConfiguration"] == {
+        "RelyingPartyId": "localhost",
+        "UserVerification": "preferred",
+    }
+    assert pool.settings["Policies"]["SignInPolicy"] == {
+        "AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]
+    }
 
     client = await ctx.store.get_client(only(report, "client").id)
     assert client is not None
@@ -132,6 +142,7 @@ async def test_apply_creates_the_travelguide_setup(ctx: Context) -> None:
         "ALLOW_USER_PASSWORD_AUTH",
         "ALLOW_REFRESH_TOKEN_AUTH",
         "ALLOW_USER_SRP_AUTH",
+        "ALLOW_USER_AUTH",
     ]
     assert client.settings["AllowedOAuthFlows"] == ["code"]
     assert client.settings["AllowedOAuthScopes"] == [

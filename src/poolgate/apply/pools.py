@@ -1,6 +1,8 @@
 """User pools (``[[pools]]``, CreateUserPool's members): their check, plan and
 execution, each calling on the pool's clients, domain, groups and users in turn.
-Pools are matched by PoolName; create-only settings that differ are refused."""
+Pools are matched by PoolName; create-only settings that differ are refused.
+``[pools.mfa]`` holds SetUserPoolMfaConfig's members (TOTP, email and SMS MFA,
+passkeys), which CreateUserPool cannot set."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from poolgate.apply.checks import check_members, check_named_sections
+from poolgate.apply.checks import PLACEHOLDER_POOL_ID, check_members, check_named_sections
 from poolgate.apply.clients import ClientPlan, apply_client, check_client, plan_clients
 from poolgate.apply.domains import DomainPlan, apply_domain, check_domain, plan_domain
 from poolgate.apply.groups import GroupPlan, apply_group, check_group, plan_groups
@@ -17,12 +19,14 @@ from poolgate.apply.users import UserPlan, apply_user, check_user, plan_users
 from poolgate.apply.values import differences, label_of, normal, show
 from poolgate.core.context import Context
 from poolgate.core.errors import CognitoError
+from poolgate.core.mfa import pool_config as mfa_config
+from poolgate.core.mfa.pool_config import configured
 from poolgate.core.pools import pools
 from poolgate.core.pools.pool_settings import CREATE_ONLY, pool_settings
 from poolgate.core.records import Settings, UserPool
 
 # Tables nested in a pool section that are not CreateUserPool members.
-_POOL_NESTING = ("clients", "domain", "groups", "users")
+_POOL_NESTING = ("clients", "domain", "groups", "users", "mfa")
 # The request member behind each create-only setting of a pool.
 _CREATE_ONLY_MEMBER = {"SchemaAttributes": "Schema"}
 
@@ -31,6 +35,19 @@ def check_pool(section: dict[str, Any], label: str, problems: list[str]) -> None
     members = {k: v for k, v in section.items() if k not in _POOL_NESTING}
     check_members("CreateUserPool", members, label, problems, nesting=_POOL_NESTING)
     check_named_sections(section, "clients", "ClientName", "client", label, problems, check_client)
+    mfa = section.get("mfa")
+    if mfa is not None:
+        if not isinstance(mfa, dict):
+            problems.append(f"{label}: 'mfa' must be a table: write [pools.mfa]")
+        else:
+            check_members(
+                "SetUserPoolMfaConfig", mfa, f"the mfa of {label}", problems,
+                placeholders={"UserPoolId": PLACEHOLDER_POOL_ID},
+            )  # fmt: skip
+            if "MfaConfiguration" in section:
+                problems.append(
+                    f"{label}: set MfaConfiguration in [pools.mfa], beside the factors it needs"
+                )
     domain = section.get("domain")
     if domain is not None:
         if not isinstance(domain, dict):
@@ -53,6 +70,7 @@ class PoolPlan:
     domain: DomainPlan | None
     groups: list[GroupPlan] = field(default_factory=list)
     users: list[UserPlan] = field(default_factory=list)
+    mfa: dict[str, Any] | None = None
 
 
 async def plan_pool(
@@ -78,10 +96,16 @@ async def plan_pool(
         if k not in _POOL_NESTING and k not in ("PoolName", "UserPoolTags")
     }
     tags: dict[str, str] | None = section.get("UserPoolTags")
+    mfa: dict[str, Any] | None = section.get("mfa")
     try:
         # As CreateUserPool would build it: the reference for create-only settings.
         fresh = pool_settings(request)
         desired = fresh if existing is None else pool_settings(request, existing.settings)
+        if mfa is not None:
+            desired = configured(desired, mfa)
+            if existing is not None and mfa.get("MfaConfiguration"):
+                # UpdateUserPool would otherwise reset MFA to OFF, even for a moment.
+                request["MfaConfiguration"] = mfa["MfaConfiguration"]
     except CognitoError as exc:
         problems.append(f"{label}: {exc.message}")
         return None
@@ -118,6 +142,7 @@ async def plan_pool(
         domain_plan,
         group_plans,
         user_plans,
+        mfa,
     )
 
 
@@ -152,8 +177,13 @@ async def apply_pool(ctx: Context, plan: PoolPlan) -> Result:
     action: Action
     if plan.existing is None:
         pool = await pools.create_user_pool(ctx, plan.name, plan.request, plan.tags)
+        if plan.mfa is not None:
+            pool = await mfa_config.set_user_pool_mfa_config(ctx, pool.id, plan.mfa)
         action = "created"
     elif plan.changed:
+        if plan.mfa is not None:
+            # The factors first, so that the update's MfaConfiguration finds them.
+            await mfa_config.set_user_pool_mfa_config(ctx, plan.existing.id, plan.mfa)
         pool = await pools.update_user_pool(ctx, plan.existing.id, plan.request, tags=plan.tags)
         action = "updated"
     else:

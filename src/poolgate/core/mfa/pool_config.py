@@ -152,25 +152,30 @@ async def set_user_pool_mfa_config(ctx: Context, pool_id: str, request: dict[str
     now = ctx.clock()
 
     def change(pool: UserPool) -> UserPool:
-        settings = dict(pool.settings)
-        if request.get("SmsMfaConfiguration") is not None:
-            _set_sms(settings, request["SmsMfaConfiguration"])
-        if request.get("SoftwareTokenMfaConfiguration") is not None:
-            enabled = bool(request["SoftwareTokenMfaConfiguration"].get("Enabled"))
-            settings["SoftwareTokenMfaConfiguration"] = {"Enabled": enabled}
-        if request.get("EmailMfaConfiguration") is not None:
-            settings["EmailMfaConfiguration"] = dict(request["EmailMfaConfiguration"])
-        if request.get("WebAuthnConfiguration") is not None:
-            settings["WebAuthnConfiguration"] = _webauthn(request["WebAuthnConfiguration"])
-        if request.get("MfaConfiguration") is not None:
-            settings["MfaConfiguration"] = request["MfaConfiguration"]
-        check_pool_settings(settings)
-        return replace(pool, settings=settings, modified=now)
+        return replace(pool, settings=configured(pool.settings, request), modified=now)
 
     pool = await ctx.store.update_pool(pool_id, change)
     if pool is None:
         raise ResourceNotFoundException(f"User pool {pool_id} does not exist.")
     return pool
+
+
+def configured(current: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
+    """The pool settings SetUserPoolMfaConfig's ``request`` leads to (checked)."""
+    settings = dict(current)
+    if request.get("SmsMfaConfiguration") is not None:
+        _set_sms(settings, request["SmsMfaConfiguration"])
+    if request.get("SoftwareTokenMfaConfiguration") is not None:
+        enabled = bool(request["SoftwareTokenMfaConfiguration"].get("Enabled"))
+        settings["SoftwareTokenMfaConfiguration"] = {"Enabled": enabled}
+    if request.get("EmailMfaConfiguration") is not None:
+        settings["EmailMfaConfiguration"] = dict(request["EmailMfaConfiguration"])
+    if request.get("WebAuthnConfiguration") is not None:
+        settings["WebAuthnConfiguration"] = _webauthn(request["WebAuthnConfiguration"])
+    if request.get("MfaConfiguration") is not None:
+        settings["MfaConfiguration"] = request["MfaConfiguration"]
+    check_pool_settings(settings)
+    return settings
 
 
 def mfa_config(pool: UserPool) -> dict[str, Any]:

@@ -2,8 +2,10 @@
 clients use them (Amazon Cognito developer guide, "Authentication flows"). This module
 picks the flow; each flow is a module of its own: ``password_auth`` (USER_PASSWORD_AUTH,
 ADMIN_USER_PASSWORD_AUTH), ``srp_auth`` (USER_SRP_AUTH, PASSWORD_VERIFIER),
-``new_password`` (NEW_PASSWORD_REQUIRED), ``refresh`` (REFRESH_TOKEN_AUTH); what they
-share is in ``sign_in``.
+``new_password`` (NEW_PASSWORD_REQUIRED), ``refresh`` (REFRESH_TOKEN_AUTH),
+``user_auth`` (USER_AUTH and SELECT_CHALLENGE); what they share is in ``sign_in``. The
+second factors' and devices' challenges are ``core.mfa``'s (``challenges``,
+``device_auth``, ``passkeys``).
 """
 
 from __future__ import annotations

@@ -185,3 +185,45 @@ def test_unknown_users_look_like_everyone(cognito: Any, app: dict[str, str]) -> 
             ChallengeResponses={"USERNAME": nobody, "EMAIL_OTP_CODE": "123456"},
         )  # fmt: skip
     assert error_of(exc)[0] == "CodeMismatchException"
+
+
+def test_passwordless_sign_up_then_sign_in_with_the_confirmation(
+    server: Server, cognito: Any, app: dict[str, str]
+) -> None:
+    address = email()
+    signed_up = cognito.sign_up(
+        ClientId=app["client"], Username=address,
+        UserAttributes=[{"Name": "email", "Value": address}],
+    )  # fmt: skip
+    assert signed_up["UserConfirmed"] is False
+    confirmed = cognito.confirm_sign_up(
+        ClientId=app["client"], Username=address,
+        ConfirmationCode=latest_code(server, address),
+    )  # fmt: skip
+    # The confirmation code stands for the first factor: signed in with its Session.
+    done = cognito.initiate_auth(
+        ClientId=app["client"], AuthFlow="USER_AUTH", Session=confirmed["Session"],
+        AuthParameters={"USERNAME": address},
+    )  # fmt: skip
+    assert done["AuthenticationResult"]["IdToken"]
+    with pytest.raises(ClientError) as exc:  # once only
+        cognito.initiate_auth(
+            ClientId=app["client"], AuthFlow="USER_AUTH", Session=confirmed["Session"],
+            AuthParameters={"USERNAME": address},
+        )  # fmt: skip
+    assert error_of(exc)[0] == "NotAuthorizedException"
+    # No password: codes are the way in.
+    again = start(cognito, app, address)
+    assert again["AvailableChallenges"] == ["EMAIL_OTP"]
+    factors = cognito.get_user_auth_factors(AccessToken=done["AuthenticationResult"]["AccessToken"])
+    assert factors["ConfiguredUserAuthFactors"] == ["EMAIL_OTP"]
+
+
+def test_a_password_is_needed_where_codes_cannot_sign_in(cognito: Any) -> None:
+    pool = email_pool_with(cognito, Policies=policies(["PASSWORD"]))
+    web = client(cognito, pool["Id"])["ClientId"]
+    with pytest.raises(ClientError) as exc:
+        address = email()
+        cognito.sign_up(ClientId=web, Username=address,
+                        UserAttributes=[{"Name": "email", "Value": address}])  # fmt: skip
+    assert error_of(exc)[0] == "InvalidParameterException"

@@ -48,7 +48,7 @@ async def sign_up(ctx: Context, params: Params) -> dict[str, Any]:
         ctx,
         params["ClientId"],
         params["Username"],
-        params["Password"],
+        params.get("Password") or None,
         params.get("UserAttributes"),
         params.get("SecretHash"),
     )
@@ -60,7 +60,7 @@ async def sign_up(ctx: Context, params: Params) -> dict[str, Any]:
 
 @operation("ConfirmSignUp")
 async def confirm_sign_up(ctx: Context, params: Params) -> dict[str, Any]:
-    await signup.confirm_sign_up(
+    session = await signup.confirm_sign_up(
         ctx,
         params["ClientId"],
         params["Username"],
@@ -68,7 +68,7 @@ async def confirm_sign_up(ctx: Context, params: Params) -> dict[str, Any]:
         params.get("SecretHash"),
         bool(params.get("ForceAliasCreation", False)),
     )
-    return {}
+    return {"Session": session} if session else {}
 
 
 @operation("ResendConfirmationCode")

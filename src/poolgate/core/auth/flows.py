@@ -27,7 +27,9 @@ async def initiate_auth(
     params: dict[str, str],
     *,
     admin_pool_id: str | None = None,
+    session: str | None = None,
 ) -> AuthOutcome:
+    """``session``: ConfirmSignUp's, which USER_AUTH accepts in place of a first factor."""
     client, pool = await client_and_pool(ctx, client_id)
     if admin_pool_id is not None and admin_pool_id != pool.id:
         raise ResourceNotFoundException(f"User pool client {client_id} does not exist.")
@@ -58,7 +60,7 @@ async def initiate_auth(
     if flow == "USER_SRP_AUTH":
         return await srp_auth.start_srp(ctx, pool, client, params)
     if flow == "USER_AUTH":
-        return await user_auth.start(ctx, pool, client, params)
+        return await user_auth.start(ctx, pool, client, params, session=session)
     return await password_auth.password_auth(ctx, pool, client, params)
 
 

@@ -21,9 +21,10 @@ from poolgate.core.auth.outcome import AuthOutcome, param
 from poolgate.core.context import Context
 from poolgate.core.errors import InvalidParameterException, NotAuthorizedException
 from poolgate.core.messages import delivery, templates
-from poolgate.core.mfa import challenges, passkeys, pool_config
+from poolgate.core.mfa import challenges, passkeys, pool_config, user_factors
 from poolgate.core.records import AppClient, User, UserPool
 from poolgate.core.users import lookup
+from poolgate.core.users.signup import SIGNED_UP
 
 SELECT_CHALLENGE = "SELECT_CHALLENGE"
 PASSWORD = "PASSWORD"
@@ -42,23 +43,24 @@ async def _available(ctx: Context, pool: UserPool, user: User | None) -> list[st
     if user is None:
         # Unknown user (PreventUserExistenceErrors): what anyone could be offered.
         return [c for c in _ORDER if c in allowed and c != WEB_AUTHN]
-    found = []
-    if user.credential_sealed is not None:
-        found += [PASSWORD, PASSWORD_SRP]
-    if user.attributes.get("email_verified") == "true" and user.attributes.get("email"):
-        found.append(EMAIL_OTP)
-    if user.attributes.get("phone_number_verified") == "true":
-        found.append(SMS_OTP)
-    if await passkeys.has_credentials(ctx, pool, user):
-        found.append(WEB_AUTHN)
+    found = await user_factors.first_factors(ctx, pool, user)
+    if PASSWORD in found:
+        found.append(PASSWORD_SRP)
     return [c for c in _ORDER if c in allowed and c in found]
 
 
 async def start(
-    ctx: Context, pool: UserPool, client: AppClient, params: dict[str, str]
+    ctx: Context,
+    pool: UserPool,
+    client: AppClient,
+    params: dict[str, str],
+    *,
+    session: str | None = None,
 ) -> AuthOutcome:
     name = param(params, "USERNAME")
     user = await sign_in.find_signing_in_user(ctx, pool, client, name, params.get("SECRET_HASH"))
+    if session:
+        return await _after_sign_up(ctx, pool, client, user, session)
     if user is not None and not user.enabled:
         raise NotAuthorizedException("User is disabled.")
     if user is not None:
@@ -79,6 +81,25 @@ async def start(
         session=session,
         available_challenges=available,
     )
+
+
+async def _after_sign_up(
+    ctx: Context, pool: UserPool, client: AppClient, user: User | None, session: str
+) -> AuthOutcome:
+    """InitiateAuth's Session from ConfirmSignUp: the confirmation code proved the
+    first factor. Once only, for the user it was issued for, within its lifetime."""
+    state = sessions.open_session(ctx, session, challenge=SIGNED_UP, client_id=client.id)
+    if user is None or user.sub != state["sub"] or user.status != lookup.CONFIRMED:
+        raise NotAuthorizedException(sessions.INVALID_SESSION)
+    async with ctx.store.transaction() as tx:
+        current = await tx.get_user_by_sub(pool.id, user.sub, for_update=True)
+        if current is None or current.state.get("signed_up_session_used"):
+            raise NotAuthorizedException(
+                "Invalid session for the user, session can only be used once."
+            )
+        current.state["signed_up_session_used"] = True
+        await tx.put_user(current)
+    return await sign_in.finish(ctx, pool, client, user)
 
 
 async def select(

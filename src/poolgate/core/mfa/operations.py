@@ -103,11 +103,11 @@ async def admin_set_user_settings(
 
 async def get_user_auth_factors(ctx: Context, access_token: str) -> dict[str, Any]:
     grant = await user_grant(ctx, access_token)
-    return user_factors.auth_factors(grant.pool, grant.user)
+    return await user_factors.auth_factors(ctx, grant.pool, grant.user)
 
 
 async def admin_get_user_auth_factors(
     ctx: Context, pool: UserPool, username: str
 ) -> dict[str, Any]:
     user = await lookup.require_user(ctx, pool, username)
-    return user_factors.auth_factors(pool, user)
+    return await user_factors.auth_factors(ctx, pool, user)

@@ -15,6 +15,7 @@ from poolgate.core.context import Context
 from poolgate.core.errors import InvalidParameterException
 from poolgate.core.mfa import software_token
 from poolgate.core.mfa.pool_config import EMAIL_OTP, SMS_MFA, SOFTWARE_TOKEN_MFA
+from poolgate.core.mfa.pool_config import first_factors as pool_first_factors
 from poolgate.core.records import User, UserPool
 from poolgate.core.users import lookup
 
@@ -129,12 +130,27 @@ async def set_user_settings(
     await ctx.store.put_user(lookup.index_keys(pool, user))
 
 
-def auth_factors(pool: UserPool, user: User) -> dict[str, Any]:
+async def first_factors(ctx: Context, pool: UserPool, user: User) -> list[str]:
+    """The USER_AUTH first factors the pool allows and this user can use: PASSWORD with
+    a password, EMAIL_OTP with a verified email address, SMS_OTP with a verified phone
+    number, WEB_AUTHN with a registered passkey."""
+    allowed = set(pool_first_factors(pool.settings))
+    found = []
+    if user.credential_sealed is not None:
+        found.append("PASSWORD")
+    if user.attributes.get("email_verified") == "true" and user.attributes.get("email"):
+        found.append("EMAIL_OTP")
+    if user.attributes.get("phone_number_verified") == "true":
+        found.append("SMS_OTP")
+    if await ctx.store.list_webauthn_credentials(pool.id, user.sub):
+        found.append("WEB_AUTHN")
+    return [f for f in found if f in allowed]
+
+
+async def auth_factors(ctx: Context, pool: UserPool, user: User) -> dict[str, Any]:
     """GetUserAuthFactors' answer: MFA settings and the USER_AUTH first factors that
     are configured for the user."""
-    configured = []
-    if user.credential_sealed is not None:
-        configured.append("PASSWORD")
+    configured = await first_factors(ctx, pool, user)
     body: dict[str, Any] = {"Username": user.username, "ConfiguredUserAuthFactors": configured}
     on = enabled(user)
     if on:

@@ -103,9 +103,6 @@ async def plan_pool(
         desired = fresh if existing is None else pool_settings(request, existing.settings)
         if mfa is not None:
             desired = configured(desired, mfa)
-            if existing is not None and mfa.get("MfaConfiguration"):
-                # UpdateUserPool would otherwise reset MFA to OFF, even for a moment.
-                request["MfaConfiguration"] = mfa["MfaConfiguration"]
     except CognitoError as exc:
         problems.append(f"{label}: {exc.message}")
         return None
@@ -181,10 +178,10 @@ async def apply_pool(ctx: Context, plan: PoolPlan) -> Result:
             pool = await mfa_config.set_user_pool_mfa_config(ctx, pool.id, plan.mfa)
         action = "created"
     elif plan.changed:
-        if plan.mfa is not None:
-            # The factors first, so that the update's MfaConfiguration finds them.
-            await mfa_config.set_user_pool_mfa_config(ctx, plan.existing.id, plan.mfa)
-        pool = await pools.update_user_pool(ctx, plan.existing.id, plan.request, tags=plan.tags)
+        # One write: UpdateUserPool alone would reset MFA to OFF, even for a moment.
+        pool = await pools.update_user_pool(
+            ctx, plan.existing.id, plan.request, tags=plan.tags, mfa=plan.mfa
+        )
         action = "updated"
     else:
         pool, action = plan.existing, "unchanged"

@@ -122,6 +122,16 @@ async def test_apply_creates_the_travelguide_setup(ctx: Context) -> None:
     }
     [email] = [a for a in pool.settings["SchemaAttributes"] if a["Name"] == "email"]
     assert email["Required"] is True
+    # [pools.mfa]: SetUserPoolMfaConfig's members, applied after the pool is created.
+    assert pool.settings["MfaConfiguration"] == "OPTIONAL"
+    assert pool.settings["SoftwareTokenMfaConfiguration"] == {"Enabled": True}
+    assert pool.settings["WebAuthnConfiguration"] == {
+        "RelyingPartyId": "localhost",
+        "UserVerification": "preferred",
+    }
+    assert pool.settings["Policies"]["SignInPolicy"] == {
+        "AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]
+    }
 
     client = await ctx.store.get_client(only(report, "client").id)
     assert client is not None
@@ -133,6 +143,7 @@ async def test_apply_creates_the_travelguide_setup(ctx: Context) -> None:
         "ALLOW_USER_PASSWORD_AUTH",
         "ALLOW_REFRESH_TOKEN_AUTH",
         "ALLOW_USER_SRP_AUTH",
+        "ALLOW_USER_AUTH",
     ]
     assert client.settings["AllowedOAuthFlows"] == ["code"]
     assert client.settings["AllowedOAuthScopes"] == [
@@ -625,3 +636,33 @@ async def test_invalid_users_and_groups_change_nothing(ctx: Context) -> None:
     ]
     assert not any("weakling" in problem for problem in problems)
     assert await pools_named(ctx, name) == []
+
+
+async def test_mfa_section_changes_the_pools_mfa(ctx: Context) -> None:
+    document = travelguide()
+    pool_id = only(await apply(ctx, document), "pool").id
+    pool_section(document)["mfa"]["MfaConfiguration"] = "ON"
+    # Required MFA rules out passwordless first factors: refused before any write.
+    with pytest.raises(ApplyError, match="cannot be used while MfaConfiguration is ON"):
+        await apply(ctx, document)
+    policies = pool_section(document)["Policies"]
+    policies["SignInPolicy"]["AllowedFirstAuthFactors"] = ["PASSWORD"]
+    report = await apply(ctx, document)
+    assert only(report, "pool").action == "updated"
+    assert only(report, "pool").changed == ["MfaConfiguration", "Policies"]
+    pool = await pools.require_pool(ctx, pool_id)
+    assert pool.settings["MfaConfiguration"] == "ON"
+    assert pool.settings["SoftwareTokenMfaConfiguration"] == {"Enabled": True}
+    assert actions(await apply(ctx, document))[0] == ("pool", "unchanged")
+
+
+async def test_mfa_mode_belongs_in_the_mfa_section(ctx: Context) -> None:
+    document = travelguide()
+    pool_section(document)["MfaConfiguration"] = "OPTIONAL"
+    with pytest.raises(ApplyError) as exc:
+        await apply(ctx, document)
+    assert any("set MfaConfiguration in [pools.mfa]" in p for p in exc.value.problems)
+    pool_section(document).pop("MfaConfiguration")
+    pool_section(document)["mfa"]["SoftwareTokenMfaConfiguration"] = {"Enabled": False}
+    with pytest.raises(ApplyError, match="without an MFA type"):
+        await apply(ctx, document)

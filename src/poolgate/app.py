@@ -23,7 +23,17 @@ from poolgate.awsjson.sigv4 import AdminKey
 from poolgate.bootstrap import SharedContext
 from poolgate.config import Settings
 from poolgate.core.context import Context
-from poolgate.hosted import authorize, idpresponse, login, recovery, saml, signup, ui_assets
+from poolgate.hosted import (
+    authorize,
+    idpresponse,
+    login,
+    mfa,
+    passkeys,
+    recovery,
+    saml,
+    signup,
+    ui_assets,
+)
 from poolgate.hosted.pages import Pages
 from poolgate.hosted.ui_assets import UIAssets
 from poolgate.mail.senders import outbox_channels
@@ -179,6 +189,13 @@ def create_app(settings: Settings, shared: SharedContext | None = None) -> ASGIA
         p("/resendcode", signup.resend_code, ["POST"]),
         p("/forgotPassword", recovery.forgot_password, ["GET", "POST"]),
         p("/confirmForgotPassword", recovery.confirm_forgot_password, ["GET", "POST"]),
+        p("/mfa", mfa.answer, ["POST"]),
+        p("/mfa/setup", mfa.setup, ["POST"]),
+        p("/passkey", passkeys.sign_in, ["GET", "POST"]),
+        p("/passkey/options", passkeys.sign_in_options, ["POST"]),
+        p("/passkey/add", passkeys.add, ["GET", "POST"]),
+        p("/passkey/add/options", passkeys.add_options, ["POST"]),
+        Route("/_ui/passkey.js", passkeys.script, methods=["GET"]),
         r("/_ui/{pool_id}/{client_id}/logo", "ui", "logo", ["GET"]),
         Route("/favicon.ico", ui_assets.favicon_ico, methods=["GET"]),
         Route("/_ui/favicon.svg", ui_assets.favicon_svg, methods=["GET"]),

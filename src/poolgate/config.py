@@ -66,6 +66,10 @@ class Settings:
     smtp_username: str = ""
     smtp_password: str = field(default="", repr=False)
     smtp_starttls: bool = False
+    # Text messages (SMS MFA and sign-in codes, phone verification) are POSTed as JSON
+    # to this URL when set (poolgate.mail.sms_webhook); otherwise kept in the outbox.
+    sms_webhook_url: str = ""
+    sms_webhook_token: str = field(default="", repr=False)
     # The developer mailbox (/_mailbox) shows every code in clear: "auto" serves it only
     # in local development (bound to loopback, no public URL elsewhere); "true" serves it
     # anywhere, behind the admin key when not in local development; "false" never.

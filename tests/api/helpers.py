@@ -36,9 +36,9 @@ def error_of(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
 
 def email_pool(cognito: Any, **extra: Any) -> dict[str, Any]:
     """Sign-in with email, auto-verified email: the workshop's pool."""
+    extra.setdefault("Policies", {"PasswordPolicy": POLICY})
     return cognito.create_user_pool(
         PoolName="TravelGuideUserPool-staging",
-        Policies={"PasswordPolicy": POLICY},
         UsernameAttributes=["email"],
         AutoVerifiedAttributes=["email"],
         UsernameConfiguration={"CaseSensitive": False},

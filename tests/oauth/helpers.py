@@ -72,9 +72,9 @@ def email() -> str:
 
 def make_pool(cognito: Any, **extra: Any) -> str:
     """Sign-in with email, auto-verified email, TravelGuide's password policy."""
+    extra.setdefault("Policies", {"PasswordPolicy": POLICY})
     pool = cognito.create_user_pool(
         PoolName="TravelGuideUserPool-oauth",
-        Policies={"PasswordPolicy": POLICY},
         UsernameAttributes=["email"],
         AutoVerifiedAttributes=["email"],
         UsernameConfiguration={"CaseSensitive": False},

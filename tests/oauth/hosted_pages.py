@@ -18,6 +18,7 @@ from playwright.async_api import Page, ViewportSize
 from tests.conftest import Server
 from tests.oauth.helpers import (
     CALLBACK,
+    POLICY,
     STRONG,
     TEMPORARY,
     App,
@@ -27,6 +28,7 @@ from tests.oauth.helpers import (
     make_user,
     pkce,
 )
+from tests.oauth.test_hosted_mfa import with_totp
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
@@ -39,16 +41,22 @@ class Site:
     app: App
     username: str  # confirmed, with a permanent password
     temporary: str  # admin-created, must choose a new password
+    # A pool with TOTP (OPTIONAL) and passkeys, and a user with TOTP on; a pool with
+    # MFA ON and a user who has not set a factor up yet.
+    mfa_app: App | None = None
+    mfa_user: str = ""
+    setup_app: App | None = None
+    setup_user: str = ""
 
-    def query(self, **extra: str) -> str:
+    def query(self, app: App | None = None, **extra: str) -> str:
         _verifier, challenge = pkce()
-        params = self.app.authorize_params(
+        params = (app or self.app).authorize_params(
             code_challenge=challenge, code_challenge_method="S256", state="xyz", **extra
         )
         return str(httpx.QueryParams(params))
 
-    def url(self, path: str, **extra: str) -> str:
-        return f"{self.server.url}{path}?{self.query(**extra)}"
+    def url(self, path: str, app: App | None = None, **extra: str) -> str:
+        return f"{self.server.url}{path}?{self.query(app, **extra)}"
 
 
 def make_site(server: Server, cognito: Any, callback: str = CALLBACK) -> Site:
@@ -66,7 +74,29 @@ def make_site(server: Server, cognito: Any, callback: str = CALLBACK) -> Site:
             {"Name": "email_verified", "Value": "true"},
         ],
     )
-    return Site(server, app, username, temporary)
+    mfa_pool = make_pool(
+        cognito,
+        Policies={"PasswordPolicy": POLICY,
+                  "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]}},
+    )  # fmt: skip
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=mfa_pool, SoftwareTokenMfaConfiguration={"Enabled": True},
+        MfaConfiguration="OPTIONAL",
+    )  # fmt: skip
+    mfa_user = make_user(cognito, mfa_pool)
+    with_totp(cognito, mfa_pool, mfa_user)
+    setup_pool = make_pool(cognito)
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=setup_pool, SoftwareTokenMfaConfiguration={"Enabled": True},
+        MfaConfiguration="ON",
+    )  # fmt: skip
+    return Site(
+        server, app, username, temporary,
+        mfa_app=make_app(cognito, mfa_pool, name="TravelGuide", callback=callback),
+        mfa_user=mfa_user,
+        setup_app=make_app(cognito, setup_pool, name="TravelGuide", callback=callback),
+        setup_user=make_user(cognito, setup_pool),
+    )  # fmt: skip
 
 
 async def _login(page: Page, site: Site) -> None:
@@ -130,6 +160,35 @@ async def _reset(page: Page, site: Site) -> None:
     await page.get_by_role("heading", name="Reset your password").wait_for()
 
 
+async def _signed_in_to(page: Page, site: Site, app: App | None, username: str) -> None:
+    await page.goto(site.url("/oauth2/authorize", app))
+    await page.get_by_label("Email").fill(username)
+    await page.get_by_label("Password", exact=True).fill(STRONG)
+    await page.get_by_role("button", name="Sign in").click()
+
+
+async def _mfa_code(page: Page, site: Site) -> None:
+    await _signed_in_to(page, site, site.mfa_app, site.mfa_user)
+    await page.get_by_role("heading", name="Enter your authenticator code").wait_for()
+
+
+async def _mfa_code_error(page: Page, site: Site) -> None:
+    await _mfa_code(page, site)
+    await page.get_by_label("Code").fill("000000")
+    await page.get_by_role("button", name="Verify").click()
+    await page.get_by_role("alert").wait_for()
+
+
+async def _mfa_setup(page: Page, site: Site) -> None:
+    await _signed_in_to(page, site, site.setup_app, site.setup_user)
+    await page.get_by_role("heading", name="Set up an authenticator app").wait_for()
+
+
+async def _passkey(page: Page, site: Site) -> None:
+    await page.goto(site.url("/passkey", site.mfa_app))
+    await page.get_by_role("heading", name="Sign in with a passkey").wait_for()
+
+
 async def _error(page: Page, site: Site) -> None:
     response = await page.goto(site.url("/oauth2/authorize", redirect_uri="https://evil.example/"))
     assert response is not None and response.status == 400
@@ -147,6 +206,10 @@ STATES: dict[str, State] = {
     "new-password": _new_password,
     "forgot-password": _forgot,
     "reset-password": _reset,
+    "mfa-code": _mfa_code,
+    "mfa-code-error": _mfa_code_error,
+    "mfa-setup": _mfa_setup,
+    "passkey": _passkey,
     "error": _error,
 }
 

@@ -9,6 +9,7 @@ import { HelpPage } from './components/HelpPage';
 import { Landing } from './components/Landing';
 import { Layout } from './components/Layout';
 import { NotFound } from './components/NotFound';
+import { SecurityPage } from './components/SecurityPage';
 import { SignUpPage } from './components/SignUpPage';
 import { TokensPage } from './components/TokensPage';
 import { Spinner } from './components/ui';
@@ -43,6 +44,7 @@ export function App() {
 const TITLES: Record<string, string> = {
   '/': 'TravelGuide',
   '/tokens': 'Your tokens · TravelGuide',
+  '/security': 'Security · TravelGuide',
   '/help': 'How it works · TravelGuide',
   '/signup': 'Create an account · TravelGuide',
   '/confirm': 'Confirm your account · TravelGuide',
@@ -68,6 +70,9 @@ function Routes() {
       break;
     case '/tokens':
       page = session ? <TokensPage /> : <Landing />;
+      break;
+    case '/security':
+      page = session ? <SecurityPage /> : <Landing />;
       break;
     case '/help':
       page = <HelpPage />;

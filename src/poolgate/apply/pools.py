@@ -1,7 +1,8 @@
 """User pools (``[[pools]]``, CreateUserPool's members): their check, plan and
 execution, each calling on the pool's clients, domain, groups and users in turn.
 Pools are matched by PoolName (the oldest, when several share it); create-only
-settings that differ are refused."""
+settings that differ are refused. ``[pools.mfa]`` holds SetUserPoolMfaConfig's
+members (TOTP, email and SMS MFA, passkeys), which CreateUserPool cannot set."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from poolgate.apply.checks import check_members, check_named_sections
+from poolgate.apply.checks import PLACEHOLDER_POOL_ID, check_members, check_named_sections
 from poolgate.apply.clients import ClientPlan, apply_client, check_client, plan_clients
 from poolgate.apply.domains import DomainPlan, apply_domain, check_domain, plan_domain
 from poolgate.apply.groups import GroupPlan, apply_group, check_group, plan_groups
@@ -25,13 +26,15 @@ from poolgate.apply.values import differences, label_of, normal, show
 from poolgate.core.context import Context
 from poolgate.core.errors import CognitoError
 from poolgate.core.federation import providers
+from poolgate.core.mfa import pool_config as mfa_config
+from poolgate.core.mfa.pool_config import configured
 from poolgate.core.pools import pools
 from poolgate.core.pools.pool_settings import CREATE_ONLY, pool_settings
 from poolgate.core.pools.pools import oldest_first
 from poolgate.core.records import Settings, UserPool
 
 # Tables nested in a pool section that are not CreateUserPool members.
-_POOL_NESTING = ("clients", "domain", "groups", "users", "identity_providers")
+_POOL_NESTING = ("clients", "domain", "groups", "users", "identity_providers", "mfa")
 # The request member behind each create-only setting of a pool.
 _CREATE_ONLY_MEMBER = {"SchemaAttributes": "Schema"}
 
@@ -44,6 +47,19 @@ def check_pool(section: dict[str, Any], label: str, problems: list[str]) -> None
         check_identity_provider,
     )  # fmt: skip
     check_named_sections(section, "clients", "ClientName", "client", label, problems, check_client)
+    mfa = section.get("mfa")
+    if mfa is not None:
+        if not isinstance(mfa, dict):
+            problems.append(f"{label}: 'mfa' must be a table: write [pools.mfa]")
+        else:
+            check_members(
+                "SetUserPoolMfaConfig", mfa, f"the mfa of {label}", problems,
+                placeholders={"UserPoolId": PLACEHOLDER_POOL_ID},
+            )  # fmt: skip
+            if "MfaConfiguration" in section:
+                problems.append(
+                    f"{label}: set MfaConfiguration in [pools.mfa], beside the factors it needs"
+                )
     domain = section.get("domain")
     if domain is not None:
         if not isinstance(domain, dict):
@@ -69,6 +85,7 @@ class PoolPlan:
     # Said in the report: which pool of a shared name this run manages, and why.
     note: str | None = None
     identity_providers: list[IdentityProviderPlan] = field(default_factory=list)
+    mfa: dict[str, Any] | None = None
 
 
 async def plan_pool(
@@ -89,10 +106,13 @@ async def plan_pool(
         if k not in _POOL_NESTING and k not in ("PoolName", "UserPoolTags")
     }
     tags: dict[str, str] | None = section.get("UserPoolTags")
+    mfa: dict[str, Any] | None = section.get("mfa")
     try:
         # As CreateUserPool would build it: the reference for create-only settings.
         fresh = pool_settings(request)
         desired = fresh if existing is None else pool_settings(request, existing.settings)
+        if mfa is not None:
+            desired = configured(desired, mfa)
     except CognitoError as exc:
         problems.append(f"{label}: {exc.message}")
         return None
@@ -135,6 +155,7 @@ async def plan_pool(
         user_plans,
         note=note,
         identity_providers=provider_plans,
+        mfa=mfa,
     )
 
 
@@ -183,9 +204,14 @@ async def apply_pool(ctx: Context, plan: PoolPlan) -> Result:
     action: Action
     if plan.existing is None:
         pool = await pools.create_user_pool(ctx, plan.name, plan.request, plan.tags)
+        if plan.mfa is not None:
+            pool = await mfa_config.set_user_pool_mfa_config(ctx, pool.id, plan.mfa)
         action = "created"
     elif plan.changed:
-        pool = await pools.update_user_pool(ctx, plan.existing.id, plan.request, tags=plan.tags)
+        # One write: UpdateUserPool alone would reset MFA to OFF, even for a moment.
+        pool = await pools.update_user_pool(
+            ctx, plan.existing.id, plan.request, tags=plan.tags, mfa=plan.mfa
+        )
         action = "updated"
     else:
         pool, action = plan.existing, "unchanged"

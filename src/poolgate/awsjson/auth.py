@@ -13,8 +13,9 @@ from poolgate.core.context import Context
 @operation("InitiateAuth")
 async def initiate_auth(ctx: Context, params: Params) -> dict[str, Any]:
     outcome = await flows.initiate_auth(
-        ctx, params["ClientId"], params["AuthFlow"], params.get("AuthParameters") or {}
-    )
+        ctx, params["ClientId"], params["AuthFlow"], params.get("AuthParameters") or {},
+        session=params.get("Session"),
+    )  # fmt: skip
     return auth_response(outcome)
 
 

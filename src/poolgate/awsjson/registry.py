@@ -33,9 +33,11 @@ def load_handlers() -> dict[str, Handler]:
         auth,
         auth_events,
         clients,
+        devices,
         domains,
         groups,
         identity_providers,
+        mfa,
         pools,
         recovery,
         resource_servers,
@@ -43,6 +45,7 @@ def load_handlers() -> dict[str, Handler]:
         tags,
         ui_customization,
         users,
+        webauthn,
     )
 
     return HANDLERS

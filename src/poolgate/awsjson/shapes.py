@@ -8,10 +8,13 @@ from typing import Any
 from poolgate.core.auth.outcome import AuthOutcome
 from poolgate.core.auth.tokens import Tokens
 from poolgate.core.messages.delivery import Destination
+from poolgate.core.mfa.pool_config import SET_ONLY_BY_MFA_CONFIG
 from poolgate.core.records import UserPool
 
 
-def authentication_result(tokens: Tokens) -> dict[str, Any]:
+def authentication_result(
+    tokens: Tokens, new_device: dict[str, str] | None = None
+) -> dict[str, Any]:
     """``AuthenticationResultType``."""
     result: dict[str, Any] = {
         "AccessToken": tokens.access_token,
@@ -22,6 +25,8 @@ def authentication_result(tokens: Tokens) -> dict[str, Any]:
         result["IdToken"] = tokens.id_token
     if tokens.refresh_token is not None:
         result["RefreshToken"] = tokens.refresh_token
+    if new_device is not None:
+        result["NewDeviceMetadata"] = new_device
     return result
 
 
@@ -33,9 +38,11 @@ def auth_response(outcome: AuthOutcome) -> dict[str, Any]:
         body["ChallengeParameters"] = outcome.challenge_parameters or {}
         if outcome.session is not None:
             body["Session"] = outcome.session
+        if outcome.available_challenges is not None:
+            body["AvailableChallenges"] = outcome.available_challenges
     if outcome.tokens is not None:
         body["ChallengeParameters"] = {}
-        body["AuthenticationResult"] = authentication_result(outcome.tokens)
+        body["AuthenticationResult"] = authentication_result(outcome.tokens, outcome.new_device)
     return body
 
 
@@ -56,7 +63,7 @@ def pool_description(pool: UserPool, domain: str | None, users: int = 0) -> dict
         "Arn": pool.arn,
         "CreationDate": pool.created,
         "LastModifiedDate": pool.modified,
-        **pool.settings,
+        **{k: v for k, v in pool.settings.items() if k not in SET_ONLY_BY_MFA_CONFIG},
         "EstimatedNumberOfUsers": users,
     }
     if pool.tags:

@@ -44,18 +44,11 @@ def user_type(user: User, *, attributes_key: str = "Attributes") -> dict[str, An
 
 @operation("SignUp")
 async def sign_up(ctx: Context, params: Params) -> dict[str, Any]:
-    password = params.get("Password")
-    if not password:
-        # The model makes it optional for pools with passwordless sign-in, which
-        # Poolgate does not offer yet.
-        raise InvalidParameterException(
-            "Password is required: passwordless sign-up is not supported."
-        )
     result = await signup.sign_up(
         ctx,
         params["ClientId"],
         params["Username"],
-        password,
+        params.get("Password") or None,
         params.get("UserAttributes"),
         params.get("SecretHash"),
     )
@@ -67,7 +60,7 @@ async def sign_up(ctx: Context, params: Params) -> dict[str, Any]:
 
 @operation("ConfirmSignUp")
 async def confirm_sign_up(ctx: Context, params: Params) -> dict[str, Any]:
-    await signup.confirm_sign_up(
+    session = await signup.confirm_sign_up(
         ctx,
         params["ClientId"],
         params["Username"],
@@ -75,7 +68,7 @@ async def confirm_sign_up(ctx: Context, params: Params) -> dict[str, Any]:
         params.get("SecretHash"),
         bool(params.get("ForceAliasCreation", False)),
     )
-    return {}
+    return {"Session": session} if session else {}
 
 
 @operation("ResendConfirmationCode")

@@ -10,6 +10,8 @@ the sender, the deployment's issuer) and raises the Cognito exception classes of
                  self-service, forgot password, ListUsers
 - ``auth/``      the sign-in flows (password, SRP, new password, refresh), what a
                  sign-in owes before tokens, passwords and lockout, tokens, revocation
+- ``mfa/``       second factors, passwordless codes, passkeys and remembered devices:
+                 what a sign-in still owes before tokens
 - ``groups/``    groups, memberships and the group claims of tokens
 - ``keys/``      signing keys, their cache, and the pools' JWKS
 - ``oauth/``     OAuth 2.0 / OpenID Connect, a module per specification part

@@ -10,6 +10,7 @@ from poolgate.store.records import (
     AuthEvent,
     AuthorizationCode,
     Code,
+    Device,
     FederatedIdentity,
     Group,
     IdentityProvider,
@@ -23,6 +24,7 @@ from poolgate.store.records import (
     UICustomization,
     User,
     UserPool,
+    WebAuthnCredential,
 )
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "AuthEvent",
     "AuthorizationCode",
     "Code",
+    "Device",
     "FederatedIdentity",
     "Group",
     "IdentityProvider",
@@ -43,4 +46,5 @@ __all__ = [
     "UICustomization",
     "User",
     "UserPool",
+    "WebAuthnCredential",
 ]

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from poolgate.core.auth import new_password as new_password_flow
 from poolgate.core.auth import password_auth
-from poolgate.core.auth.outcome import NEW_PASSWORD_REQUIRED
+from poolgate.core.auth.outcome import NEW_PASSWORD_REQUIRED, AuthOutcome
 from poolgate.core.errors import (
     CognitoError,
     InvalidPasswordException,
@@ -19,8 +19,9 @@ from poolgate.core.errors import (
     PasswordResetRequiredException,
     UserNotConfirmedException,
 )
-from poolgate.core.oauth.authorization import user_for_session
-from poolgate.hosted import cookies, fields, recovery, signup
+from poolgate.core.oauth.authorization import AuthorizeRequest, user_for_session
+from poolgate.core.records import User
+from poolgate.hosted import cookies, fields, mfa, recovery, signup
 from poolgate.hosted.flow import complete
 from poolgate.hosted.pages import Pages
 
@@ -76,7 +77,23 @@ async def login(pages: Pages, request: Request) -> Response:
         ]
         kept = {"session": outcome.session, "required": required, "username": username}
         return pages.redirect(request, areq, "/newPassword", kept=kept)
-    return await complete(pages.ctx, request, areq, user, int(pages.ctx.clock()))
+    return await _signed_in_or_owing(pages, request, areq, user, outcome)
+
+
+async def _signed_in_or_owing(
+    pages: Pages, request: Request, areq: AuthorizeRequest, user: User, outcome: AuthOutcome
+) -> Response:
+    """Back to the application only when the sign-in owes nothing more; a challenge
+    these pages cannot present refuses the sign-in (fail closed)."""
+    if outcome.challenge_name is None:
+        return await complete(pages.ctx, request, areq, user, int(pages.ctx.clock()))
+    if mfa.handles(outcome):
+        return await mfa.present(pages, request, areq, user, outcome)
+    return await pages.render(
+        request, areq, "login.html", status=400,
+        error="This sign-in needs a step these pages cannot present.",
+        username="", can_sign_up=pages.can_sign_up(areq),
+    )  # fmt: skip
 
 
 async def new_password(pages: Pages, request: Request) -> Response:
@@ -113,7 +130,7 @@ async def new_password(pages: Pages, request: Request) -> Response:
     try:
         if form.get("new_password") != form.get("confirm_password"):
             raise InvalidPasswordException("The passwords do not match.")
-        user = await new_password_flow.hosted_new_password(
+        user, outcome = await new_password_flow.hosted_new_password(
             pages.ctx, areq.pool, areq.client, session, form.get("new_password", ""),
             attributes,
         )  # fmt: skip
@@ -125,4 +142,4 @@ async def new_password(pages: Pages, request: Request) -> Response:
         return pages.redirect(
             request, areq, "/newPassword", kept=kept, error=error.message, values=values
         )
-    return await complete(pages.ctx, request, areq, user, int(pages.ctx.clock()))
+    return await _signed_in_or_owing(pages, request, areq, user, outcome)

@@ -20,6 +20,7 @@ from starlette.responses import Response
 
 from poolgate.core.auth.client_auth import secret_hash
 from poolgate.core.context import Context
+from poolgate.core.mfa.pool_config import first_factors
 from poolgate.core.oauth.authorization import AuthorizeRequest
 from poolgate.core.pools import clients
 from poolgate.hosted import cookies, fields, flash
@@ -108,6 +109,7 @@ class Pages:
         *,
         status: int = 200,
         shown: flash.Flash | None = None,
+        csp: str | None = None,
         **values: Any,
     ) -> Response:
         """The page, with what a post left for it (``shown``) over ``values``."""
@@ -117,12 +119,13 @@ class Pages:
         on_mailbox = medium in self.mailbox_channels if medium else bool(self.mailbox_channels)
         response = await page(
             self.ctx, request, template, status=status, pool_id=areq.pool.id,
-            client_id=areq.client.id, app_name=areq.client.name,
+            client_id=areq.client.id, app_name=areq.client.name, csp=csp,
             username_label=fields.username_label(areq.pool),
             policy_hint=fields.policy_hint(areq.pool),
             mailbox_url="/_mailbox" if on_mailbox else None,
             identity_providers=provider_buttons(areq),
-            password_sign_in="COGNITO" in areq.providers, **values,
+            password_sign_in="COGNITO" in areq.providers,
+            passkeys="WEB_AUTHN" in first_factors(areq.pool.settings), **values,
         )  # fmt: skip
         flash.rendered(self.ctx, request, response, shown)
         return response

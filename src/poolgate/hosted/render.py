@@ -32,6 +32,13 @@ _HEADERS = {
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
 }
+# The passkey pages need navigator.credentials, so they run one script: the same-origin
+# file /_ui/passkey.js and nothing else (docs/decisions.md).
+PASSKEY_CSP = (
+    "default-src 'none'; script-src 'self'; connect-src 'self'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'"
+)
 
 
 async def page(
@@ -42,6 +49,7 @@ async def page(
     status: int = 200,
     pool_id: str | None = None,
     client_id: str | None = None,
+    csp: str | None = None,
     **values: Any,
 ) -> HTMLResponse:
     token, fresh_cookie = cookies.csrf_token(ctx, request)
@@ -60,7 +68,8 @@ async def page(
         ),
         **values,
     )
-    response = HTMLResponse(html, status_code=status, headers=_HEADERS)
+    headers = _HEADERS if csp is None else {**_HEADERS, "Content-Security-Policy": csp}
+    response = HTMLResponse(html, status_code=status, headers=headers)
     if fresh_cookie:
         cookies.set_csrf_cookie(request, response, fresh_cookie)
     return response

@@ -5,16 +5,20 @@ from __future__ import annotations
 from poolgate.config import Settings
 from poolgate.core.messages import templates
 from poolgate.core.messages.senders import OutboxSender, RoutingSender, Sender
+from poolgate.mail.sms_webhook import SmsWebhookSender
 from poolgate.mail.smtp import SmtpSender
 from poolgate.store.base import Store
 
 
 def settings_sender(settings: Settings, store: Store) -> Sender:
     """The deployment's sender: SMTP for email when ``smtp_host`` is set, else the
-    outbox; SMS always the outbox (no SMS transport yet)."""
+    outbox; SMS to the webhook when ``sms_webhook_url`` is set, else the outbox."""
     outbox = OutboxSender(store)
+    sms: Sender = outbox
+    if settings.sms_webhook_url:
+        sms = SmsWebhookSender(settings.sms_webhook_url, token=settings.sms_webhook_token or None)
     if not settings.smtp_host:
-        return RoutingSender(email=outbox, sms=outbox)
+        return RoutingSender(email=outbox, sms=sms)
     smtp = SmtpSender(
         settings.smtp_host,
         settings.smtp_port,
@@ -26,11 +30,14 @@ def settings_sender(settings: Settings, store: Store) -> Sender:
         # starts in clear text and upgrades only when smtp_starttls says so.
         ssl=settings.smtp_port == 465 and not settings.smtp_starttls,
     )
-    return RoutingSender(email=smtp, sms=outbox)
+    return RoutingSender(email=smtp, sms=sms)
 
 
 def outbox_channels(settings: Settings) -> frozenset[str]:
     """The channels (EMAIL, SMS) whose messages ``settings_sender`` keeps in the outbox."""
+    channels = set()
     if not settings.smtp_host:
-        return frozenset({templates.EMAIL, templates.SMS})
-    return frozenset({templates.SMS})
+        channels.add(templates.EMAIL)
+    if not settings.sms_webhook_url:
+        channels.add(templates.SMS)
+    return frozenset(channels)

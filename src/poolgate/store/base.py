@@ -17,6 +17,7 @@ from poolgate.store.records import (
     AuthEvent,
     AuthorizationCode,
     Code,
+    Device,
     FederatedIdentity,
     Group,
     IdentityProvider,
@@ -29,6 +30,7 @@ from poolgate.store.records import (
     UICustomization,
     User,
     UserPool,
+    WebAuthnCredential,
 )
 
 
@@ -238,3 +240,30 @@ class Store(Protocol):
     async def federated_identities_of(self, pool_id: str, sub: str) -> list[FederatedIdentity]: ...
     async def get_saml_key(self, pool_id: str) -> SamlKey | None: ...
     async def add_saml_key(self, key: SamlKey) -> SamlKey: ...
+    # Remembered devices, by device key; listed by key and resumed after ``after``.
+    # ``put_device`` creates or replaces. Deleting a user removes their devices.
+    async def put_device(self, device: Device) -> None: ...
+    async def get_device(self, pool_id: str, sub: str, device_key: str) -> Device | None: ...
+    async def list_devices(
+        self, pool_id: str, sub: str, limit: int, after: str | None
+    ) -> list[Device]: ...
+    async def delete_device(self, pool_id: str, sub: str, device_key: str) -> bool: ...
+    async def revoke_device_tokens(
+        self, pool_id: str, sub: str, device_key: str, when: float
+    ) -> int: ...
+
+    # Passkeys. ``add_webauthn_credential`` raises Conflict for a credential id the
+    # pool already has; the signature counter only moves by compare-and-set.
+    async def add_webauthn_credential(self, credential: WebAuthnCredential) -> None: ...
+    async def list_webauthn_credentials(
+        self, pool_id: str, sub: str
+    ) -> list[WebAuthnCredential]: ...
+    async def get_webauthn_credential(
+        self, pool_id: str, credential_id: str
+    ) -> WebAuthnCredential | None: ...
+    async def advance_webauthn_sign_count(
+        self, pool_id: str, credential_id: str, seen: int, new: int
+    ) -> bool: ...
+    async def delete_webauthn_credential(
+        self, pool_id: str, sub: str, credential_id: str
+    ) -> bool: ...

@@ -117,6 +117,8 @@ class RefreshToken:
     revoked: float | None = None
     # Scopes granted through OAuth; None for the API flows (aws.cognito.signin.user.admin).
     scope: str | None = None
+    # The device key of the sign-in when the pool tracks devices.
+    device_key: str | None = None
 
 
 @dataclass
@@ -249,3 +251,38 @@ class SamlKey:
     certificate: str  # base64 DER, as GetSigningCertificate returns it
     private_sealed: bytes
     created: float
+
+
+@dataclass
+class Device:
+    """A device a user signed in from with device tracking on (Cognito's "remembered
+    devices"): its key, and once ConfirmDevice ran, the device's SRP verifier (sealed)."""
+
+    pool_id: str
+    sub: str
+    device_key: str
+    group_key: str
+    created: float
+    modified: float
+    # DeviceAttributes as Cognito lists them (device_name, device_status...).
+    attributes: dict[str, str] = field(default_factory=dict)
+    # The sealed SRP verifier (salt and v) of ConfirmDevice; None until confirmed.
+    verifier_sealed: bytes | None = None
+    last_authenticated: float | None = None
+
+
+@dataclass
+class WebAuthnCredential:
+    """A passkey registered by a user (CompleteWebAuthnRegistration)."""
+
+    pool_id: str
+    sub: str
+    # The credential id, base64url without padding, as WebAuthn's JSON carries it.
+    credential_id: str
+    public_key: bytes
+    sign_count: int
+    relying_party_id: str
+    created: float
+    friendly_name: str | None = None
+    authenticator_attachment: str | None = None
+    transports: list[str] = field(default_factory=list)

@@ -158,6 +158,8 @@ refresh_tokens = sa.Table(
     sa.Column("expires", sa.Float, nullable=False),
     sa.Column("revoked", sa.Float, nullable=True),
     sa.Column("scope", sa.Text, nullable=True),
+    # The remembered device the sign-in tracked (ForgetDevice revokes its tokens).
+    sa.Column("device_key", sa.String(64), nullable=True),
     sa.ForeignKeyConstraint(["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE"),
     sa.Index("ix_refresh_tokens_origin", "origin_jti"),
     sa.Index("ix_refresh_tokens_user", "pool_id", "sub"),
@@ -350,4 +352,40 @@ saml_keys = sa.Table(
     sa.Column("certificate", sa.Text, nullable=False),
     sa.Column("private_sealed", sa.LargeBinary, nullable=False),
     sa.Column("created", sa.Float, nullable=False),
+)
+
+# Devices remembered for a user (device tracking): keyed by the device key Cognito
+# hands out in NewDeviceMetadata; deleted with the user.
+devices = sa.Table(
+    "devices",
+    metadata,
+    sa.Column("device_key", sa.String(64), primary_key=True),
+    sa.Column("pool_id", sa.String(55), nullable=False),
+    sa.Column("sub", sa.String(36), nullable=False),
+    sa.Column("group_key", sa.String(64), nullable=False),
+    sa.Column("attributes", sa.Text, nullable=False),
+    sa.Column("verifier_sealed", sa.LargeBinary, nullable=True),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("modified", sa.Float, nullable=False),
+    sa.Column("last_authenticated", sa.Float, nullable=True),
+    sa.ForeignKeyConstraint(["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE"),
+    sa.Index("ix_devices_user", "pool_id", "sub", "device_key"),
+)
+
+# Passkeys (WebAuthn credentials), by credential id within a pool; deleted with the user.
+webauthn_credentials = sa.Table(
+    "webauthn_credentials",
+    metadata,
+    sa.Column("pool_id", sa.String(55), primary_key=True),
+    sa.Column("credential_id", sa.String(1400), primary_key=True),
+    sa.Column("sub", sa.String(36), nullable=False),
+    sa.Column("public_key", sa.LargeBinary, nullable=False),
+    sa.Column("sign_count", sa.BigInteger, nullable=False),
+    sa.Column("relying_party_id", sa.String(127), nullable=False),
+    sa.Column("friendly_name", sa.String(256), nullable=True),
+    sa.Column("authenticator_attachment", sa.String(32), nullable=True),
+    sa.Column("transports", sa.Text, nullable=False),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.ForeignKeyConstraint(["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE"),
+    sa.Index("ix_webauthn_credentials_user", "pool_id", "sub"),
 )

@@ -15,6 +15,7 @@ from poolgate.store.sql_audit import AuditSql
 from poolgate.store.sql_authorization_codes import AuthorizationCodesSql
 from poolgate.store.sql_base import CONFIG_CHANNEL, SqliteEngine, make_engine
 from poolgate.store.sql_deployment import DeploymentSql
+from poolgate.store.sql_devices import DevicesSql
 from poolgate.store.sql_federation import FederationSql
 from poolgate.store.sql_groups import GroupsSql
 from poolgate.store.sql_oauth_config import OAuthConfigSql
@@ -39,6 +40,7 @@ class SqlStore(
     ThrottleSql,
     AuditSql,
     FederationSql,
+    DevicesSql,
 ):
     _listener: ConfigListener | None = None
     _reaper: IdleReaper | None = None

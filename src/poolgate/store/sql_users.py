@@ -182,6 +182,7 @@ class UsersSql(SqlBase):
                 "expires": token.expires,
                 "revoked": token.revoked,
                 "scope": token.scope,
+                "device_key": token.device_key,
             },
         )
 
@@ -287,4 +288,5 @@ def _refresh_token(row: Any) -> RefreshToken:
         expires=row.expires,
         revoked=row.revoked,
         scope=row.scope,
+        device_key=row.device_key,
     )

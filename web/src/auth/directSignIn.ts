@@ -37,6 +37,14 @@ export type SignInOutcome =
       /** Answers the challenge; may lead to another outcome. */
       complete(newPassword: string, attributes: Record<string, string>): Promise<SignInOutcome>;
     }
+  | {
+      kind: 'codeRequired';
+      /** SOFTWARE_TOKEN_MFA (authenticator app) or SMS_MFA. */
+      challenge: 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA';
+      /** Where an SMS code went, when Poolgate said. */
+      destination: string | null;
+      complete(code: string): Promise<SignInOutcome>;
+    }
   | { kind: 'unsupported'; challenge: string };
 
 class MemoryStorage implements ICognitoStorage {
@@ -129,11 +137,26 @@ export class DirectAuth {
             }),
         });
       },
-      mfaRequired: () => resolve({ kind: 'unsupported', challenge: 'SMS_MFA' }),
-      totpRequired: () => resolve({ kind: 'unsupported', challenge: 'SOFTWARE_TOKEN_MFA' }),
+      mfaRequired: (_name: unknown, parameters: unknown) =>
+        resolve(this.codeStep(user, 'SMS_MFA', parameters)),
+      totpRequired: () => resolve(this.codeStep(user, 'SOFTWARE_TOKEN_MFA', null)),
       mfaSetup: () => resolve({ kind: 'unsupported', challenge: 'MFA_SETUP' }),
       selectMFAType: () => resolve({ kind: 'unsupported', challenge: 'SELECT_MFA_TYPE' }),
       customChallenge: () => resolve({ kind: 'unsupported', challenge: 'CUSTOM_CHALLENGE' }),
+    };
+  }
+
+  /** The second factor's step: the library answers SMS_MFA / SOFTWARE_TOKEN_MFA. */
+  private codeStep(user: CognitoUser, challenge: 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA', parameters: unknown): SignInOutcome {
+    const p = (parameters ?? {}) as Record<string, unknown>;
+    return {
+      kind: 'codeRequired',
+      challenge,
+      destination: typeof p.CODE_DELIVERY_DESTINATION === 'string' ? p.CODE_DELIVERY_DESTINATION : null,
+      complete: (code) =>
+        new Promise<SignInOutcome>((res, rej) => {
+          user.sendMFACode(code.trim(), this.callbacks(user, res, rej), challenge);
+        }),
     };
   }
 

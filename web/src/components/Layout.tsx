@@ -56,6 +56,7 @@ function Header() {
             <>
               <NavLink to="/">Trips</NavLink>
               <NavLink to="/tokens">Tokens</NavLink>
+              <NavLink to="/security">Security</NavLink>
             </>
           ) : (
             <NavLink to="/">Sign in</NavLink>

@@ -2,12 +2,70 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { SignInOutcome } from '../auth/directSignIn';
 import { describeAuthError, type FriendlyError } from '../auth/errors';
 import { providerLabel } from '../config';
+import { signInWithPasskey as signInWithPasskeyCall } from '../auth/security';
+import { passkeysSupported } from '../auth/webauthn';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { ArrowRightIcon, KeyIcon, ShieldIcon } from './icons';
 import { Alert, Button, ErrorAlert, Field, PasswordField } from './ui';
 
 type NewPasswordStep = Extract<SignInOutcome, { kind: 'newPasswordRequired' }>;
+type CodeStep = Extract<SignInOutcome, { kind: 'codeRequired' }>;
+
+/** The second factor: the authenticator app's code (or one sent by SMS). */
+function CodeForm({ step, onDone }: { step: CodeStep; onDone: (outcome: SignInOutcome) => void }) {
+  const { config } = useSession();
+  const [code, setCode] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<FriendlyError | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    setBusy(true);
+    try {
+      onDone(await step.complete(code));
+    } catch (err) {
+      setError(describeAuthError(err, config.poolgateUrl));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} className="stack" noValidate>
+      <div className="step-intro">
+        <span className="step-icon">
+          <ShieldIcon />
+        </span>
+        <div>
+          <h2 className="card-title" tabIndex={-1} ref={heading}>
+            {step.challenge === 'SMS_MFA' ? 'Enter the code we texted you' : 'Enter your authenticator code'}
+          </h2>
+          <p>
+            {step.challenge === 'SMS_MFA'
+              ? `We sent a 6-digit code to ${step.destination ?? 'your phone'}.`
+              : 'Open your authenticator app and enter the 6-digit code for TravelGuide.'}{' '}
+            (the <code>{step.challenge}</code> challenge)
+          </p>
+        </div>
+      </div>
+      <Field
+        label="Code"
+        inputMode="numeric"
+        autoComplete="one-time-code"
+        required
+        value={code}
+        onChange={(e) => setCode(e.target.value)}
+      />
+      <ErrorAlert error={error} />
+      <Button type="submit" busy={busy} block>
+        Verify
+      </Button>
+    </form>
+  );
+}
 
 const ATTRIBUTE_LABELS: Record<string, string> = {
   name: 'Full name',
@@ -108,6 +166,7 @@ export function SignInCard({ initialEmail = '' }: { initialEmail?: string }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<FriendlyError | null>(null);
   const [step, setStep] = useState<NewPasswordStep | null>(null);
+  const [codeStep, setCodeStep] = useState<CodeStep | null>(null);
   const [unsupported, setUnsupported] = useState<string | null>(null);
 
   const handleOutcome = (outcome: SignInOutcome) => {
@@ -116,6 +175,9 @@ export function SignInCard({ initialEmail = '' }: { initialEmail?: string }) {
       navigate('/');
     } else if (outcome.kind === 'newPasswordRequired') {
       setStep(outcome);
+      setBusy(null);
+    } else if (outcome.kind === 'codeRequired') {
+      setCodeStep(outcome);
       setBusy(null);
     } else {
       setUnsupported(outcome.challenge);
@@ -140,6 +202,32 @@ export function SignInCard({ initialEmail = '' }: { initialEmail?: string }) {
     }
   };
 
+  const signInWithPasskey = async () => {
+    setError(null);
+    setUnsupported(null);
+    if (!email.trim()) {
+      setError({ code: null, detail: null, message: 'Enter your email, then use your passkey.' });
+      return;
+    }
+    setBusy('passkey');
+    try {
+      const answer = await signInWithPasskeyCall(config, email.trim());
+      if (answer.kind === 'signedIn') {
+        handleOutcome({ kind: 'signedIn', tokens: answer.tokens });
+      } else {
+        handleOutcome({
+          kind: 'codeRequired',
+          challenge: 'SOFTWARE_TOKEN_MFA',
+          destination: null,
+          complete: async (code) => ({ kind: 'signedIn', tokens: await answer.complete(code) }),
+        });
+      }
+    } catch (err) {
+      setError(describeAuthError(err, config.poolgateUrl));
+      setBusy(null);
+    }
+  };
+
   const signInHosted = async (provider?: string) => {
     setError(null);
     setBusy(provider ?? 'hosted');
@@ -150,6 +238,19 @@ export function SignInCard({ initialEmail = '' }: { initialEmail?: string }) {
       setBusy(null);
     }
   };
+
+  if (codeStep) {
+    return (
+      <section className="card signin-card" aria-label="Second sign-in step">
+        <CodeForm step={codeStep} onDone={handleOutcome} />
+        <p className="card-footnote">
+          <button type="button" className="link-button" onClick={() => setCodeStep(null)}>
+            Cancel and sign in again
+          </button>
+        </p>
+      </section>
+    );
+  }
 
   if (step) {
     return (
@@ -231,6 +332,11 @@ export function SignInCard({ initialEmail = '' }: { initialEmail?: string }) {
         <Button type="submit" variant="secondary" block busy={busy === 'direct'} disabled={busy !== null && busy !== 'direct'} icon={<ArrowRightIcon />}>
           Sign in
         </Button>
+        {passkeysSupported() ? (
+          <Button variant="ghost" block busy={busy === 'passkey'} disabled={busy !== null && busy !== 'passkey'} onClick={() => void signInWithPasskey()} icon={<KeyIcon />}>
+            Sign in with a passkey
+          </Button>
+        ) : null}
         <p className="option-caption" id="srp-caption">
           amazon-cognito-identity-js with <code>USER_SRP_AUTH</code>: the app proves it knows your password without
           sending it.

@@ -37,6 +37,11 @@ _ENABLING = {
         True,
         "USER_SRP_AUTH is not enabled for the client.",
     ),
+    "USER_AUTH": (
+        {"ALLOW_USER_AUTH"},
+        False,
+        "USER_AUTH flow not enabled for this client",
+    ),
     "REFRESH_TOKEN_AUTH": (
         {"ALLOW_REFRESH_TOKEN_AUTH"},
         True,

@@ -2,13 +2,22 @@
 clients use them (Amazon Cognito developer guide, "Authentication flows"). This module
 picks the flow; each flow is a module of its own: ``password_auth`` (USER_PASSWORD_AUTH,
 ADMIN_USER_PASSWORD_AUTH), ``srp_auth`` (USER_SRP_AUTH, PASSWORD_VERIFIER),
-``new_password`` (NEW_PASSWORD_REQUIRED), ``refresh`` (REFRESH_TOKEN_AUTH); what they
-share is in ``sign_in``.
+``new_password`` (NEW_PASSWORD_REQUIRED), ``refresh`` (REFRESH_TOKEN_AUTH),
+``user_auth`` (USER_AUTH and SELECT_CHALLENGE); what they share is in ``sign_in``. The
+second factors' and devices' challenges are ``core.mfa``'s (``challenges``,
+``device_auth``, ``passkeys``).
 """
 
 from __future__ import annotations
 
-from poolgate.core.auth import attempts, new_password, password_auth, refresh, srp_auth
+from poolgate.core.auth import (
+    attempts,
+    new_password,
+    password_auth,
+    refresh,
+    srp_auth,
+    user_auth,
+)
 from poolgate.core.auth.client_auth import client_and_pool
 from poolgate.core.auth.explicit_flows import require_flow
 from poolgate.core.auth.outcome import NEW_PASSWORD_REQUIRED, PASSWORD_VERIFIER, AuthOutcome, param
@@ -18,6 +27,8 @@ from poolgate.core.errors import (
     InvalidParameterException,
     ResourceNotFoundException,
 )
+from poolgate.core.mfa import challenges as mfa_challenges
+from poolgate.core.mfa import device_auth, passkeys
 
 
 @attempts.guarded
@@ -28,9 +39,13 @@ async def initiate_auth(
     params: dict[str, str],
     *,
     admin_pool_id: str | None = None,
+    session: str | None = None,
 ) -> AuthOutcome:
+    """``session``: ConfirmSignUp's, which USER_AUTH accepts in place of a first factor."""
     try:
-        outcome = await _initiate_auth(ctx, client_id, flow, params, admin_pool_id=admin_pool_id)
+        outcome = await _initiate_auth(
+            ctx, client_id, flow, params, admin_pool_id=admin_pool_id, session=session
+        )
     except CognitoError as error:
         ctx.metrics.sign_in(flow, error.code)
         raise
@@ -71,20 +86,28 @@ async def _initiate_auth(
     params: dict[str, str],
     *,
     admin_pool_id: str | None = None,
+    session: str | None = None,
 ) -> AuthOutcome:
     client, pool = await client_and_pool(ctx, client_id)
     if admin_pool_id is not None and admin_pool_id != pool.id:
         raise ResourceNotFoundException(f"User pool client {client_id} does not exist.")
-    public = ("USER_SRP_AUTH", "USER_PASSWORD_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
+    public = (
+        "USER_SRP_AUTH",
+        "USER_PASSWORD_AUTH",
+        "USER_AUTH",
+        "REFRESH_TOKEN_AUTH",
+        "REFRESH_TOKEN",
+    )
     admin = (
         "USER_SRP_AUTH",
+        "USER_AUTH",
         "ADMIN_USER_PASSWORD_AUTH",
         "ADMIN_NO_SRP_AUTH",
         "REFRESH_TOKEN_AUTH",
         "REFRESH_TOKEN",
     )
     if flow not in (admin if admin_pool_id is not None else public):
-        if flow in ("CUSTOM_AUTH", "USER_AUTH"):
+        if flow == "CUSTOM_AUTH":
             raise InvalidParameterException(f"{flow} is not supported by Poolgate yet.")
         raise InvalidParameterException("Initiate Auth method not supported.")
     require_flow(client, flow)
@@ -94,6 +117,8 @@ async def _initiate_auth(
         )
     if flow == "USER_SRP_AUTH":
         return await srp_auth.start_srp(ctx, pool, client, params)
+    if flow == "USER_AUTH":
+        return await user_auth.start(ctx, pool, client, params, session=session)
     return await password_auth.password_auth(ctx, pool, client, params)
 
 
@@ -115,4 +140,18 @@ async def _respond_to_auth_challenge(
         if not session:
             raise InvalidParameterException("Missing required parameter Session")
         return await new_password.respond(ctx, pool, client, responses, session)
+    if challenge_name in (user_auth.SELECT_CHALLENGE, user_auth.PASSWORD, user_auth.PASSWORD_SRP):
+        return await user_auth.select(ctx, pool, client, challenge_name, responses, session)
+    if challenge_name == passkeys.WEB_AUTHN:
+        _user, outcome = await passkeys.respond(ctx, pool, client, responses, session)
+        return outcome
+    if challenge_name == device_auth.DEVICE_SRP_AUTH:
+        return await device_auth.start(ctx, pool, client, responses, session)
+    if challenge_name == device_auth.DEVICE_PASSWORD_VERIFIER:
+        return await device_auth.verify(ctx, pool, client, responses)
+    if challenge_name in mfa_challenges.NAMES:
+        _user, outcome = await mfa_challenges.respond(
+            ctx, pool, client, challenge_name, responses, session
+        )
+        return outcome
     raise InvalidParameterException(f"The challenge {challenge_name} is not supported.")

@@ -3,7 +3,7 @@ required attributes still missing) before the first tokens."""
 
 from __future__ import annotations
 
-from poolgate.core.auth import passwords, sessions, tokens
+from poolgate.core.auth import passwords, sessions, sign_in
 from poolgate.core.auth.client_auth import check_secret_hash
 from poolgate.core.auth.outcome import NEW_PASSWORD_REQUIRED, AuthOutcome, param
 from poolgate.core.context import Context
@@ -49,10 +49,10 @@ async def respond(
     user.state.pop("temporary_password_expires", None)
     user.modified = ctx.clock()
     await ctx.store.put_user(lookup.index_keys(pool, user))
-    if not mint:
-        return AuthOutcome()
-    minted = await tokens.mint(ctx, pool, client, user, auth_time=int(ctx.clock()))
-    return AuthOutcome(tokens=minted)
+    # Cognito asks for the second factor after the new password, like any sign-in.
+    return await sign_in.finish(
+        ctx, pool, client, user, mint=mint, device_key=responses.get("DEVICE_KEY")
+    )
 
 
 async def hosted_new_password(
@@ -62,15 +62,16 @@ async def hosted_new_password(
     session: str,
     new_password: str,
     attributes_given: dict[str, str],
-) -> User:
-    """The hosted new-password page: complete NEW_PASSWORD_REQUIRED; returns the user."""
+) -> tuple[User, AuthOutcome]:
+    """The hosted new-password page: complete NEW_PASSWORD_REQUIRED; returns the user
+    and what they still owe (an empty outcome when nothing)."""
     state = sessions.open_session(
         ctx, session, challenge=NEW_PASSWORD_REQUIRED, client_id=client.id
     )
     responses = {"NEW_PASSWORD": new_password}
     responses.update({f"userAttributes.{k}": v for k, v in attributes_given.items()})
-    await respond(ctx, pool, client, responses, session, mint=False)
+    outcome = await respond(ctx, pool, client, responses, session, mint=False)
     user = await ctx.store.get_user_by_sub(pool.id, str(state["sub"]))
     if user is None:
         raise NotAuthorizedException(sessions.INVALID_SESSION)
-    return user
+    return user, outcome

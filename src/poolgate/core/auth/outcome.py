@@ -19,6 +19,10 @@ class AuthOutcome:
     challenge_name: str | None = None
     challenge_parameters: dict[str, str] | None = None
     session: str | None = None
+    # NewDeviceMetadata (DeviceKey, DeviceGroupKey) for a device new to the pool.
+    new_device: dict[str, str] | None = None
+    # USER_AUTH's SELECT_CHALLENGE: the first factors this user may choose from.
+    available_challenges: list[str] | None = None
 
 
 def param(params: dict[str, str], name: str) -> str:

@@ -21,7 +21,9 @@ async def password_auth(
     user = await sign_in.find_signing_in_user(ctx, pool, client, name, params.get("SECRET_HASH"))
     await check_password(ctx, pool, user, password, name=name)
     assert user is not None
-    return await sign_in.after_password(ctx, pool, client, user)
+    return await sign_in.after_password(
+        ctx, pool, client, user, device_key=params.get("DEVICE_KEY")
+    )
 
 
 async def check_password(

@@ -29,13 +29,19 @@ def seal(ctx: Context, payload: dict[str, Any], lifetime_minutes: int) -> str:
     return base64.b64encode(ctx.sealer.seal(orjson.dumps(body), _PURPOSE)).decode()
 
 
-def open_session(ctx: Context, session: str, *, challenge: str, client_id: str) -> dict[str, Any]:
+def open_session(
+    ctx: Context, session: str, *, challenge: str, client_id: str | None
+) -> dict[str, Any]:
+    """The session's payload. ``client_id`` None: the operation names no client
+    (AssociateSoftwareToken, VerifySoftwareToken); the payload's ``client`` says it."""
     try:
         raw = ctx.sealer.open(base64.b64decode(session, validate=True), _PURPOSE)
         payload: dict[str, Any] = orjson.loads(raw)
     except (binascii.Error, ValueError, InvalidTag, MasterKeyError, orjson.JSONDecodeError):
         raise NotAuthorizedException(INVALID_SESSION) from None
-    if payload.get("challenge") != challenge or payload.get("client") != client_id:
+    if payload.get("challenge") != challenge or (
+        client_id is not None and payload.get("client") != client_id
+    ):
         raise NotAuthorizedException(INVALID_SESSION)
     if payload["exp"] < ctx.clock():
         raise NotAuthorizedException(EXPIRED_SESSION)

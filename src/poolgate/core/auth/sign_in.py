@@ -1,14 +1,16 @@
 """What every sign-in flow shares: finding the user who signs in, counting a failed
 attempt, and what follows a proven password (the user's status decides: an error, the
-NEW_PASSWORD_REQUIRED challenge, or tokens)."""
+NEW_PASSWORD_REQUIRED challenge, or ``finish``: the second factor the user still owes
+(``core.mfa``), or tokens)."""
 
 from __future__ import annotations
 
 import orjson
 
-from poolgate.core.auth import attempts, lockout, sessions, tokens
+from poolgate.core.auth import attempts, lockout, sessions
 from poolgate.core.auth.client_auth import check_secret_hash, prevents_existence_errors
 from poolgate.core.auth.outcome import NEW_PASSWORD_REQUIRED, AuthOutcome
+from poolgate.core.auth.signed_in import signed_in
 from poolgate.core.context import Context
 from poolgate.core.errors import (
     NotAuthorizedException,
@@ -16,6 +18,7 @@ from poolgate.core.errors import (
     UserNotConfirmedException,
     UserNotFoundException,
 )
+from poolgate.core.mfa import device_auth, owed
 from poolgate.core.records import AppClient, User, UserPool
 from poolgate.core.users import lookup
 
@@ -44,7 +47,13 @@ async def record_failure(ctx: Context, pool: UserPool, user: User) -> None:
 
 
 async def after_password(
-    ctx: Context, pool: UserPool, client: AppClient, user: User, *, mint: bool = True
+    ctx: Context,
+    pool: UserPool,
+    client: AppClient,
+    user: User,
+    *,
+    mint: bool = True,
+    device_key: str | None = None,
 ) -> AuthOutcome:
     """The password was right: the user's status decides what happens next."""
     if lockout.record_success(user):
@@ -59,10 +68,31 @@ async def after_password(
                 "Temporary password has expired and must be reset by an administrator."
             )
         return new_password_challenge(ctx, pool, client, user)
-    if not mint:
-        return AuthOutcome()
-    minted = await tokens.mint(ctx, pool, client, user, auth_time=int(ctx.clock()))
-    return AuthOutcome(tokens=minted)
+    return await finish(ctx, pool, client, user, mint=mint, device_key=device_key)
+
+
+async def finish(
+    ctx: Context,
+    pool: UserPool,
+    client: AppClient,
+    user: User,
+    *,
+    mint: bool = True,
+    device_key: str | None = None,
+) -> AuthOutcome:
+    """The first factor is proven and the user may sign in: the challenge of a second
+    factor still owed (``core.mfa.owed``), or tokens. With ``mint=False`` (the hosted
+    pages, whose OAuth code exchange mints later) an empty outcome means "signed in".
+    Every path that ends a sign-in comes through here, so none can skip MFA.
+    ``device_key`` (DEVICE_KEY): a confirmed device answers DEVICE_SRP_AUTH first."""
+    if mint and device_key:
+        device_step = await device_auth.challenge(ctx, pool, client, user, device_key)
+        if device_step is not None:
+            return device_step
+    challenge = await owed.second_step(ctx, pool, client, user, device_key=device_key)
+    if challenge is not None:
+        return challenge
+    return await signed_in(ctx, pool, client, user, mint=mint, device_key=device_key)
 
 
 def new_password_challenge(

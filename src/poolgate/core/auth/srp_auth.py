@@ -118,4 +118,6 @@ async def verify_srp(
         raise NotAuthorizedException(INCORRECT)
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
-    return await sign_in.after_password(ctx, pool, client, user)
+    return await sign_in.after_password(
+        ctx, pool, client, user, device_key=responses.get("DEVICE_KEY")
+    )

@@ -84,6 +84,7 @@ async def mint(
     scope: str = ADMIN_SCOPE,
     nonce: str | None = None,
     oauth: bool = False,
+    device_key: str | None = None,
 ) -> Tokens:
     """Sign a new id and access token (and store a new refresh token when asked).
 
@@ -174,6 +175,7 @@ async def mint(
                 created=now,
                 expires=now + clients.token_lifetime(client, "RefreshToken"),
                 scope=scope if oauth else None,
+                device_key=device_key,
             )
         )
     return Tokens(id_token, access_token, refresh_token, access_lifetime)

@@ -23,8 +23,10 @@ from poolgate.store.base import Store
 
 SIGN_UP = "signup"
 FORGOT_PASSWORD = "forgot_password"
+# Sign-in codes (SMS_MFA, EMAIL_OTP, SMS_OTP): Cognito's last three minutes.
+SIGN_IN = "sign_in"
 
-LIFETIME = {SIGN_UP: 24 * 3600, FORGOT_PASSWORD: 3600}
+LIFETIME = {SIGN_UP: 24 * 3600, FORGOT_PASSWORD: 3600, SIGN_IN: 180}
 DEFAULT_LIFETIME = 24 * 3600
 MAX_WRONG_GUESSES = 5
 MAX_SENDS_PER_HOUR = 5

@@ -15,6 +15,11 @@ DEFAULT_VERIFICATION_SMS_MESSAGE = "Your verification code is {####}. "
 DEFAULT_INVITATION_EMAIL_SUBJECT = "Your temporary password"
 DEFAULT_INVITATION_EMAIL_MESSAGE = "Your username is {username} and temporary password is {####}. "
 DEFAULT_INVITATION_SMS_MESSAGE = "Your username is {username} and temporary password is {####}. "
+# Sign-in codes (SMS_MFA, EMAIL_OTP): SmsAuthenticationMessage and EmailMfaConfiguration
+# replace these.
+DEFAULT_AUTHENTICATION_SMS_MESSAGE = "Your authentication code is {####}. "
+DEFAULT_AUTHENTICATION_EMAIL_SUBJECT = "Your sign-in code"
+DEFAULT_AUTHENTICATION_EMAIL_MESSAGE = "Your sign-in code is {####}. "
 DEFAULT_FORGOT_PASSWORD_EMAIL_SUBJECT = DEFAULT_VERIFICATION_EMAIL_SUBJECT
 DEFAULT_FORGOT_PASSWORD_EMAIL_MESSAGE = DEFAULT_VERIFICATION_EMAIL_MESSAGE
 DEFAULT_FORGOT_PASSWORD_SMS_MESSAGE = DEFAULT_VERIFICATION_SMS_MESSAGE

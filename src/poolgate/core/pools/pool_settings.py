@@ -13,6 +13,7 @@ import copy
 from typing import Any
 
 from poolgate.core.errors import InvalidParameterException
+from poolgate.core.mfa import pool_config as mfa_config
 from poolgate.core.records import Settings
 
 DEFAULT_PASSWORD_POLICY: dict[str, Any] = {
@@ -236,10 +237,13 @@ def pool_settings(request: dict[str, Any], previous: Settings | None = None) -> 
         }
         settings["SchemaAttributes"] = build_schema(request.get("Schema") or [])
     else:
-        for key in CREATE_ONLY:
+        # SetUserPoolMfaConfig's own settings are not UpdateUserPool's to reset.
+        for key in (*CREATE_ONLY, *mfa_config.SET_ONLY_BY_MFA_CONFIG):
             if key in previous:
                 settings[key] = previous[key]
+    mfa_config.apply_pool_request(request, settings)
     _check_password_history(settings)
+    mfa_config.check_pool_settings(settings)
     return settings
 
 

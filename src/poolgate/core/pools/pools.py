@@ -11,6 +11,7 @@ from poolgate.core import ids
 from poolgate.core.context import Context
 from poolgate.core.errors import InvalidParameterException, ResourceNotFoundException
 from poolgate.core.keys.signing_keys import generate_pool_keys
+from poolgate.core.mfa import pool_config as mfa_config
 from poolgate.core.pagination import decode_token, encode_token
 from poolgate.core.pools.pool_settings import MAX_CUSTOM_ATTRIBUTES, custom_attribute, pool_settings
 from poolgate.core.records import UserPool
@@ -105,15 +106,22 @@ async def update_user_pool(
     *,
     name: str | None = None,
     tags: dict[str, str] | None = None,
+    mfa: dict[str, Any] | None = None,
 ) -> UserPool:
-    """Replace the pool's mutable configuration with ``request`` plus defaults."""
+    """Replace the pool's mutable configuration with ``request`` plus defaults.
+    ``mfa``: SetUserPoolMfaConfig's members applied in the same write (``poolgate
+    apply``), so the pool is never seen with the one change and not the other."""
     now = ctx.clock()
+
+    def settings_of(pool: UserPool) -> dict[str, Any]:
+        settings = pool_settings(request, previous=pool.settings)
+        return settings if mfa is None else mfa_config.configured(settings, mfa)
 
     def change(pool: UserPool) -> UserPool:
         return replace(
             pool,
             name=name or pool.name,
-            settings=pool_settings(request, previous=pool.settings),
+            settings=settings_of(pool),
             tags=pool.tags if tags is None else dict(tags),
             modified=now,
         )

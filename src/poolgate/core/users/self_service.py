@@ -14,12 +14,12 @@ from poolgate.core.audit import events
 from poolgate.core.auth import lockout, passwords, tokens
 from poolgate.core.context import Context
 from poolgate.core.errors import (
-    InvalidParameterException,
     NotAuthorizedException,
     UserNotFoundException,
 )
 from poolgate.core.messages.delivery import Destination
-from poolgate.core.users import attribute_changes, lookup
+from poolgate.core.mfa import user_factors
+from poolgate.core.users import attribute_changes
 
 
 async def get_user(ctx: Context, access_token: str) -> tokens.AccessGrant:
@@ -102,12 +102,4 @@ async def set_user_settings(
     ctx: Context, access_token: str, mfa_options: list[dict[str, Any]]
 ) -> None:
     grant = await _grant(ctx, access_token)
-    user = grant.user
-    for option in mfa_options:
-        if option.get("AttributeName") != "phone_number" or option.get("DeliveryMedium") != "SMS":
-            raise InvalidParameterException(
-                "Only phone_number with the SMS delivery medium is supported in MFAOptions."
-            )
-    user.state["mfa_options"] = list(mfa_options)
-    user.modified = ctx.clock()
-    await ctx.store.put_user(lookup.index_keys(grant.pool, user))
+    await user_factors.set_user_settings(ctx, grant.pool, grant.user, mfa_options)

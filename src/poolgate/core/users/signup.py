@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from poolgate.core.audit import events
-from poolgate.core.auth import passwords
+from poolgate.core.auth import passwords, sessions
 from poolgate.core.auth.client_auth import (
     check_secret_hash,
     client_and_pool,
@@ -21,6 +21,7 @@ from poolgate.core.errors import (
     UserNotFoundException,
 )
 from poolgate.core.messages import codes, delivery
+from poolgate.core.mfa.pool_config import first_factors
 from poolgate.core.records import User, UserPool
 from poolgate.core.throttle import decoys, limits
 from poolgate.core.users import attributes, existence, lookup
@@ -31,6 +32,11 @@ from poolgate.store.base import Conflict, Store
 class SignUpResult:
     user: User
     delivery: delivery.Destination | None
+
+
+# The session ConfirmSignUp returns: USER_AUTH signs the user in with it once, the
+# confirmation code standing for the first factor (InitiateAuth's Session member).
+SIGNED_UP = "SIGN_UP_CONFIRMED"
 
 
 def _exists_message(pool: UserPool, implied: dict[str, str]) -> str:
@@ -46,10 +52,12 @@ async def sign_up(
     ctx: Context,
     client_id: str,
     username: str,
-    password: str,
+    password: str | None,
     user_attributes: list[dict[str, str]] | None,
     secret_hash: str | None,
 ) -> SignUpResult:
+    """SignUp. Without a password (a passwordless user) only where the pool allows a
+    passwordless first factor (EMAIL_OTP or SMS_OTP), as the API reference says."""
     client, pool = await client_and_pool(ctx, client_id)
     check_secret_hash(ctx, client, secret_hash, username)
     if pool.settings.get("AdminCreateUserConfig", {}).get("AllowAdminCreateUserOnly"):
@@ -61,7 +69,12 @@ async def sign_up(
             raise InvalidParameterException(f"The {name} attribute must match the username.")
     values = {**given, **implied, "sub": sub}
     attributes.check_required(pool, values)
-    passwords.check_policy(pool, password)
+    if password:
+        passwords.check_policy(pool, password)
+    elif not set(first_factors(pool.settings)) & {"EMAIL_OTP", "SMS_OTP"}:
+        raise InvalidParameterException(
+            "A password is required: this user pool offers no passwordless sign-in."
+        )
     now = ctx.clock()
     user = lookup.index_keys(
         pool,
@@ -82,7 +95,8 @@ async def sign_up(
             raise UsernameExistsException(_exists_message(pool, implied))
     if await ctx.store.get_user(pool.id, user.username_key) is not None:
         raise UsernameExistsException(_exists_message(pool, implied))
-    user.credential_sealed = await passwords.seal_password(ctx.sealer, user, password)
+    if password:
+        user.credential_sealed = await passwords.seal_password(ctx.sealer, user, password)
     destination = delivery.sign_up_destination(pool, user)
     if destination is not None:
         await limits.count_code_send(ctx)
@@ -136,7 +150,9 @@ async def confirm_sign_up(
     code: str,
     secret_hash: str | None,
     force_alias_creation: bool,
-) -> None:
+) -> str | None:
+    """ConfirmSignUp; returns the Session that signs the user in at once with USER_AUTH
+    (``core.auth.user_auth``), or None when the client could not use one."""
     client, pool = await client_and_pool(ctx, client_id)
     user = await lookup.find_user(ctx, pool, username)
     events.identify(user)
@@ -165,6 +181,10 @@ async def confirm_sign_up(
             error = verdict.error
     if error is not None:
         raise codes.masked(error) if prevent else error
+    return sessions.seal(
+        ctx, {"challenge": SIGNED_UP, "client": client.id, "sub": user.sub},
+        int(client.settings.get("AuthSessionValidity") or 3),
+    )  # fmt: skip
 
 
 _NO_AUTO_VERIFICATION = "Auto verification not turned on or no verifiable attribute for the user."

@@ -215,14 +215,22 @@ def create_app(settings: Settings, shared: SharedContext | None = None) -> ASGIA
     return contain_failures(app, "idp")
 
 
-def contain_failures(app: ASGIApp, component: str) -> ASGIApp:
+class ContainedApp:
     """The outermost layer: a request that fails unexpectedly is answered 500 (if
     nothing was sent yet) and reported through ``outage``, so a database outage logs
-    one line per interval instead of uvicorn's traceback per request."""
+    one line per interval instead of uvicorn's traceback per request. Everything else
+    (``router``, ``state``) is the wrapped app's."""
 
-    async def contained(scope: Scope, receive: Receive, send: Send) -> None:
+    def __init__(self, app: ASGIApp, component: str) -> None:
+        self.app = app
+        self.component = component
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.app, name)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await app(scope, receive, send)
+            await self.app(scope, receive, send)
             return
         started = False
 
@@ -233,10 +241,12 @@ def contain_failures(app: ASGIApp, component: str) -> ASGIApp:
             await send(message)
 
         try:
-            await app(scope, receive, tracking_send)
+            await self.app(scope, receive, tracking_send)
         except Exception as error:
-            report_failure(log, component, f"{scope['method']} {scope['path']}", error)
+            report_failure(log, self.component, f"{scope['method']} {scope['path']}", error)
             if not started:
                 await PlainTextResponse("Internal Server Error", 500)(scope, receive, send)
 
-    return contained
+
+def contain_failures(app: ASGIApp, component: str) -> ContainedApp:
+    return ContainedApp(app, component)

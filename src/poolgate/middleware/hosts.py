@@ -4,6 +4,10 @@
 A page on another site can make a browser send requests to ``127.0.0.1`` under a name
 it controls (DNS rebinding); those carry the attacker's name in ``Host``, so checking
 it keeps the server's answers (the mailbox's codes above all) from that page.
+
+The health probes (``/health``, ``/health/ready``) answer whatever the ``Host``: they
+say only whether the node is up, and load balancers probe a node by its own address,
+often without a ``Host`` at all (HAProxy's ``option httpchk``).
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ def host_name(value: str) -> str:
     return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
+_PROBES = frozenset({"/health", "/health/ready"})
+
+
 class HostCheck:
     def __init__(self, app: ASGIApp, names: frozenset[str]) -> None:
         self.app = app
@@ -32,7 +39,7 @@ class HostCheck:
         return bool(name) and (name in self.names or is_loopback_name(name))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"] in _PROBES:
             await self.app(scope, receive, send)
             return
         host = next((v for k, v in scope["headers"] if k == b"host"), b"").decode("latin-1")

@@ -47,7 +47,17 @@ from poolgate.store.sql_base import Engine, make_engine
 from tests.conftest import PG_DSN
 from tests.store.recording import open_store
 
-REVISIONS = ["0001", "0002", "0003", "0004", "0005"]
+REVISIONS = [
+    "0001",
+    "0002",
+    "0003",
+    "0004",
+    "0005",
+    "0006_cluster",
+    "0007_security",
+    "0008_federation",
+    "0009_mfa",
+]
 POOL = "us-east-1_MMMMMMMMM"
 SUB = "5f0e9c1a-3c7e-4d6a-9a41-0d4c2f6e8b10"
 
@@ -264,6 +274,84 @@ def rows_at(revision: str) -> list[tuple[str, dict[str, Any]]]:
         ]
     if at >= 4:  # 0005: the configuration counter has moved on
         rows.append(("UPDATE config_version SET version = 7 WHERE id = 1", {}))
+    if at >= 5:  # 0006: the deployment's shared facts
+        rows.append(_insert("deployment", {"name": "probe", "value": "v1", "modified": 18.0}))
+    if at >= 6:  # 0007: throttle counters and the audit trail
+        rows += [
+            _insert(
+                "throttle_counters",
+                {
+                    "scope": "ip",
+                    "subject": "198.51.100.7",
+                    "bucket": 3,
+                    "count": 4,
+                    "expires": 1e12,
+                },
+            ),
+            _insert(
+                "auth_events",
+                {
+                    "event_id": "e" * 36,
+                    "pool_id": POOL,
+                    "sub": SUB,
+                    "event_type": "SignIn",
+                    "outcome": "Pass",
+                    "created": 19.0,
+                    "client_id": "m" * 26,
+                    "source_ip": "198.51.100.7",
+                    "request_id": "req-1",
+                    "user_agent": "boto3",
+                    "actor": None,
+                    "details": '{"flow": "USER_SRP_AUTH"}',
+                    "feedback": None,
+                },
+            ),
+        ]
+    if at >= 7:  # 0008: an identity provider and a federated identity
+        rows += [
+            _insert(
+                "identity_providers",
+                {
+                    "pool_id": POOL,
+                    "name": "Staff",
+                    "type": "OIDC",
+                    "details": '{"client_id": "staff", "oidc_issuer": "https://idp.example.com"}',
+                    "attribute_mapping": '{"email": "email"}',
+                    "idp_identifiers": '["staff"]',
+                    "secrets_sealed": b"\x03secret",
+                    "created": 21.0,
+                    "modified": 21.5,
+                },
+            ),
+            _insert(
+                "federated_identities",
+                {
+                    "pool_id": POOL,
+                    "provider_name": "Staff",
+                    "attribute_name": "Cognito_Subject",
+                    "attribute_value": "staff-42",
+                    "sub": SUB,
+                    "created": 22.0,
+                },
+            ),
+        ]
+    if at >= 8:  # 0009: a remembered device
+        rows.append(
+            _insert(
+                "devices",
+                {
+                    "device_key": "us-east-1_d1",
+                    "pool_id": POOL,
+                    "sub": SUB,
+                    "group_key": "g1",
+                    "attributes": '{"device_name": "laptop"}',
+                    "verifier_sealed": None,
+                    "created": 23.0,
+                    "modified": 23.0,
+                    "last_authenticated": None,
+                },
+            )
+        )
     return rows
 
 
@@ -463,6 +551,30 @@ async def check_rows(store: SqlStore, revision: str) -> None:
             ),
             True,
         )
+    # Messages written before 0007 get an expiry, after which the outbox masks them.
+    assert messages[0].expires == (11.0 + 604800 if at < 6 else None)
+    if at >= 5:
+        assert await store.get_deployment_value("probe") == "v1"
+    if at >= 6:
+        assert await store.read_counter_row("ip", "198.51.100.7", 3) == (4, 1e12)
+        event = await store.get_auth_event(POOL, "e" * 36)
+        assert event is not None and (event.event_type, event.sub, event.details) == (
+            "SignIn",
+            SUB,
+            {"flow": "USER_SRP_AUTH"},
+        )
+    if at >= 7:
+        provider = await store.get_identity_provider(POOL, "Staff")
+        assert provider is not None and provider.details == {
+            "client_id": "staff",
+            "oidc_issuer": "https://idp.example.com",
+        }
+        assert provider.secrets_sealed == b"\x03secret"
+        linked = await store.get_federated_identity(POOL, "Staff", "Cognito_Subject", "staff-42")
+        assert linked is not None and linked.sub == SUB
+    if at >= 8:
+        device = await store.get_device(POOL, SUB, "us-east-1_d1")
+        assert device is not None and device.attributes == {"device_name": "laptop"}
     # And the migrated database takes new writes of every new column.
     newer = User(
         pool_id=POOL,
@@ -532,7 +644,9 @@ async def test_a_store_opened_without_migrating_wants_the_head(
         await upgrade_to(engine, "0004")
     finally:
         await engine.dispose()
-    with pytest.raises(migrate.UnknownSchemaError, match="'0004', expected '0005'"):
+    with pytest.raises(
+        migrate.UnknownSchemaError, match=f"'0004', expected '{migrate.HEAD_REVISION}'"
+    ):
         await open_store(backend, fresh_url, migrate_schema=False)
     # Migrating on open brings it to the head, after which either way opens it.
     store = await open_store(backend, fresh_url)

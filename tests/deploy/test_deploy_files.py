@@ -98,7 +98,7 @@ def test_compose_file_describes_two_nodes_behind_haproxy() -> None:
 
 def test_node_configuration_loads(tmp_path: Path) -> None:
     settings = load_settings(DEPLOY / "poolgate.toml", {})
-    assert settings.public_url and settings.mailbox is False
+    assert settings.public_url and settings.mailbox == "false"
     assert settings.metrics_port == 9300
     for line in (DEPLOY / "poolgate.env").read_text().splitlines():
         if line and not line.startswith("#"):

@@ -14,12 +14,14 @@ from tests.conftest import Server
 
 
 class KeylessServer(Server):
-    """A server that generates its admin key (no key in its environment)."""
+    """A server that generates its admin key and its master key (neither in its
+    environment)."""
 
     def env(self) -> dict[str, str]:
         env = super().env()
         env.pop("POOLGATE_ADMIN_ACCESS_KEY_ID")
         env.pop("POOLGATE_ADMIN_SECRET_ACCESS_KEY")
+        env.pop("POOLGATE_MASTER_KEY", None)
         return env
 
 

@@ -7,6 +7,11 @@ from typing import Any
 
 from poolgate.awsjson.registry import Params, operation
 from poolgate.core.context import Context
+from poolgate.core.errors import (
+    InvalidParameterException,
+    ResourceNotFoundException,
+    UserNotFoundException,
+)
 from poolgate.core.mfa import devices, operations
 from poolgate.core.pools import pools
 from poolgate.core.records import Device, User, UserPool
@@ -27,13 +32,28 @@ def device_type(device: Device) -> dict[str, Any]:
 
 
 async def _signed_in(ctx: Context, params: Params) -> tuple[UserPool, User]:
-    grant = await operations.user_grant(ctx, params["AccessToken"])
+    # The model leaves AccessToken optional on GetDevice and ForgetDevice; without one
+    # nobody is signed in.
+    token = params.get("AccessToken")
+    if not token:
+        raise InvalidParameterException("Missing required parameter AccessToken")
+    grant = await operations.user_grant(ctx, token)
     return grant.pool, grant.user
 
 
-async def _admin(ctx: Context, params: Params) -> tuple[UserPool, User]:
+async def _admin(
+    ctx: Context, params: Params, *, user_not_found_declared: bool = True
+) -> tuple[UserPool, User]:
+    """The pool and user an Admin* device operation names. AdminGetDevice and
+    AdminListDevices declare no UserNotFoundException: a missing user is a resource
+    not found there."""
     pool = await pools.require_pool(ctx, params["UserPoolId"])
-    return pool, await lookup.require_user(ctx, pool, params["Username"])
+    try:
+        return pool, await lookup.require_user(ctx, pool, params["Username"])
+    except UserNotFoundException as exc:
+        if user_not_found_declared:
+            raise
+        raise ResourceNotFoundException(exc.message) from None
 
 
 def _listing(found: list[Device], token: str | None) -> dict[str, Any]:
@@ -61,7 +81,7 @@ async def get_device(ctx: Context, params: Params) -> dict[str, Any]:
 
 @operation("AdminGetDevice")
 async def admin_get_device(ctx: Context, params: Params) -> dict[str, Any]:
-    pool, user = await _admin(ctx, params)
+    pool, user = await _admin(ctx, params, user_not_found_declared=False)
     return {"Device": device_type(await devices.require(ctx, pool, user, params["DeviceKey"]))}
 
 
@@ -76,7 +96,7 @@ async def list_devices(ctx: Context, params: Params) -> dict[str, Any]:
 
 @operation("AdminListDevices")
 async def admin_list_devices(ctx: Context, params: Params) -> dict[str, Any]:
-    pool, user = await _admin(ctx, params)
+    pool, user = await _admin(ctx, params, user_not_found_declared=False)
     found, token = await devices.list_devices(
         ctx, pool, user, params.get("Limit"), params.get("PaginationToken")
     )

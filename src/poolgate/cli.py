@@ -256,17 +256,26 @@ def apply_command(
         finally:
             await ctx.close()
 
-    try:
-        report = asyncio.run(run())
-    except ApplyError as exc:
-        typer.echo(f"poolgate apply: {file}: nothing was changed:", err=True)
-        for problem in exc.problems:
-            typer.echo(f"  {problem}", err=True)
-        raise typer.Exit(2) from None
-    except CognitoError as exc:
-        # Only a concurrent change slips past the plan; what ran before it stays.
-        typer.echo(f"poolgate apply: {file}: stopped part-way: {exc.message}", err=True)
-        raise typer.Exit(1) from None
+    from poolgate.startup import one_line_errors
+
+    async def run_reporting() -> ApplyReport | int:
+        try:
+            return await run()
+        except ApplyError as exc:
+            typer.echo(f"poolgate apply: {file}: nothing was changed:", err=True)
+            for problem in exc.problems:
+                typer.echo(f"  {problem}", err=True)
+            return 2
+        except CognitoError as exc:
+            # Only a concurrent change slips past the plan; what ran before it stays.
+            typer.echo(f"poolgate apply: {file}: stopped part-way: {exc.message}", err=True)
+            return 1
+
+    # A database, master key or data directory problem: one line, as serve says it.
+    with one_line_errors(prefix="poolgate apply", database_url=settings.database_url):
+        report = asyncio.run(run_reporting())
+    if isinstance(report, int):
+        raise typer.Exit(report)
     if output is OutputFormat.json:
         typer.echo(json.dumps(report.to_dict(), indent=2))
     else:

@@ -48,6 +48,8 @@ def apply_example(
     path.write_text(text)
     env = {k: v for k, v in os.environ.items() if not k.startswith("POOLGATE_")}
     env["POOLGATE_PUBLIC_URL"] = server.url
+    # The server's master key sealed the database; apply must open it with the same.
+    env["POOLGATE_MASTER_KEY"] = server.env().get("POOLGATE_MASTER_KEY", "")
     applied = subprocess.run(
         [sys.executable, "-m", "poolgate.cli", "apply", str(path), "--data-dir",
          str(server.data_dir), "--output", "json"],
@@ -125,7 +127,7 @@ async def test_the_demos_staff_sso_button(
     # The federated user's id token opens the example's API like anyone's.
     assert call_hello(fed_server, tmp_path, claims["_tokens"]["id_token"]) == (
         200,
-        f"Hello {claims['cognito:username']}!",
+        {"message": f"Hello {claims['cognito:username']}!", "userId": claims["sub"]},
     )
 
     # Applying again changes nothing, the provider included.

@@ -121,9 +121,7 @@ async def test_an_unknown_host_is_refused_on_every_endpoint(tmp_path: Path) -> N
 
 async def test_allowed_hosts_adds_names(tmp_path: Path) -> None:
     async with app_client(tmp_path, allowed_hosts="auth.internal, other.example") as http:
-        assert (
-            await http.get("/login", headers={"Host": "auth.internal:8443"})
-        ).status_code != 403
+        assert (await http.get("/login", headers={"Host": "auth.internal:8443"})).status_code != 403
         assert (await http.get("/login", headers={"Host": "evil.example"})).status_code == 403
 
 

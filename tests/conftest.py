@@ -111,6 +111,9 @@ class Server:
             # Several servers share PostgreSQL at once in a session; CI's server allows
             # 100 connections: 2 workers x (5 + 1) each.
             POOLGATE_DATABASE_POOL_SIZE="5",
+            # Stopping waits for requests in flight at most this long, well within the
+            # 30 s ``stop`` gives the server (a test may leave a slow request behind).
+            POOLGATE_DRAIN_TIMEOUT="10",
         )
         if self.database_url:
             env["POOLGATE_DATABASE_URL"] = self.database_url

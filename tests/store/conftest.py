@@ -98,6 +98,7 @@ async def store(backend: str, store_url: str) -> AsyncIterator[SqlStore]:
             await conn.execute(text("DELETE FROM outbox"))
             await conn.execute(text("DELETE FROM throttle_counters"))
             await conn.execute(text("DELETE FROM auth_events"))
+            await conn.execute(text("DELETE FROM deployment"))
             await conn.execute(text("UPDATE config_version SET version = 0"))
     yield cast(SqlStore, RecordingStore(opened, backend))
     await opened.close()

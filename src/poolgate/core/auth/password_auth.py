@@ -9,7 +9,12 @@ from poolgate.core.auth import attempts, lockout, passwords, sign_in
 from poolgate.core.auth.client_auth import prevents_existence_errors
 from poolgate.core.auth.outcome import INCORRECT, AuthOutcome, param
 from poolgate.core.context import Context
-from poolgate.core.errors import CognitoError, NotAuthorizedException, UserNotFoundException
+from poolgate.core.errors import (
+    CognitoError,
+    NotAuthorizedException,
+    PasswordResetRequiredException,
+    UserNotFoundException,
+)
 from poolgate.core.records import AppClient, User, UserPool
 from poolgate.core.throttle import decoys
 from poolgate.core.triggers import authentication, migration, request_scope
@@ -31,6 +36,7 @@ async def password_auth(
             validation_data=request_scope.validation_data(), client_metadata=None,
         )  # fmt: skip
         attempts.identify(user)
+        _reset_if_required(user)
     if user is None and not prevents_existence_errors(client):
         raise UserNotFoundException("User does not exist.")
     await check_password(ctx, pool, user, password, name=name, client=client)
@@ -83,6 +89,8 @@ async def hosted_sign_in(
             user = await lookup.find_user(ctx, pool, name)
             if user is None:
                 user = await _migrated_quietly(ctx, pool, client, name, password)
+                attempts.identify(user)
+                _reset_if_required(user)
             attempts.identify(user)
             await check_password(ctx, pool, user, password, name=name, client=client)
             assert user is not None
@@ -94,6 +102,14 @@ async def hosted_sign_in(
         raise
     ctx.metrics.sign_in("HOSTED_UI", "challenge" if outcome.challenge_name else "code")
     return user, outcome
+
+
+def _reset_if_required(migrated: User | None) -> None:
+    """A user just migrated with ``finalUserStatus`` RESET_REQUIRED has no password in
+    the pool (the function vouched for the one typed, and asked for a new one): the
+    sign-in ends as any RESET_REQUIRED user's does once the password is proven."""
+    if migrated is not None and migrated.status == lookup.RESET_REQUIRED:
+        raise PasswordResetRequiredException("Password reset required for the user")
 
 
 async def _migrated_quietly(

@@ -47,7 +47,19 @@ from poolgate.store.sql_base import Engine, make_engine
 from tests.conftest import PG_DSN
 from tests.store.recording import open_store
 
-REVISIONS = ["0001", "0002", "0003", "0004", "0005"]
+REVISIONS = [
+    "0001",
+    "0002",
+    "0003",
+    "0004",
+    "0005",
+    "0006_cluster",
+    "0007_security",
+    "0008_federation",
+    "0009_mfa",
+    "0010_triggers",
+]
+TRIGGERS = REVISIONS.index("0010_triggers")
 POOL = "us-east-1_MMMMMMMMM"
 SUB = "5f0e9c1a-3c7e-4d6a-9a41-0d4c2f6e8b10"
 
@@ -264,6 +276,8 @@ def rows_at(revision: str) -> list[tuple[str, dict[str, Any]]]:
         ]
     if at >= 4:  # 0005: the configuration counter has moved on
         rows.append(("UPDATE config_version SET version = 7 WHERE id = 1", {}))
+    if at >= TRIGGERS:  # 0010: a custom authentication session already answered
+        rows.append(_insert("spent_sessions", {"session_id": "spent-1", "expires": 1e12}))
     return rows
 
 
@@ -463,6 +477,10 @@ async def check_rows(store: SqlStore, revision: str) -> None:
             ),
             True,
         )
+    if at >= TRIGGERS:
+        # Spent before the upgrade: still spent (a replay is refused) after it.
+        assert await store.spend_session("spent-1", 1e12, 100.0) is False
+    assert await store.spend_session("fresh-1", 1e12, 100.0) is True
     # And the migrated database takes new writes of every new column.
     newer = User(
         pool_id=POOL,
@@ -532,7 +550,8 @@ async def test_a_store_opened_without_migrating_wants_the_head(
         await upgrade_to(engine, "0004")
     finally:
         await engine.dispose()
-    with pytest.raises(migrate.UnknownSchemaError, match="'0004', expected '0005'"):
+    expected = f"'0004', expected '{migrate.HEAD_REVISION}'"
+    with pytest.raises(migrate.UnknownSchemaError, match=expected):
         await open_store(backend, fresh_url, migrate_schema=False)
     # Migrating on open brings it to the head, after which either way opens it.
     store = await open_store(backend, fresh_url)

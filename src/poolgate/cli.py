@@ -254,10 +254,20 @@ def apply_command(
     settings = _settings(config if config is not None else file, data_dir=data_dir)
 
     async def run() -> ApplyReport:
-        # The file's [[functions]] run the triggers the operations apply makes invoke.
-        functions = declared_functions(
-            replace(settings, extra=declared.extra), file.resolve().parent
-        )
+        # The [[functions]] the pools' LambdaConfig names, and which run the triggers the
+        # operations apply makes (AdminCreateUser's pre sign-up...): FILE's, or else the
+        # --config file's, where `poolgate serve` reads them.
+        source, where = (declared, file)
+        if not declared.extra.get("functions") and config is not None:
+            source, where = (settings, config)
+        try:
+            functions = declared_functions(
+                replace(settings, extra=source.extra), where.resolve().parent
+            )
+        except ConfigError:
+            # A broken [[functions]] section is one of the problems apply reports below
+            # (and changes nothing for); the triggers naming it are refused with it.
+            functions = []
         ctx = await open_context(settings, functions=functions)
         try:
             return await apply(ctx, declared.extra, base_dir=file.resolve().parent)

@@ -177,3 +177,29 @@ def _ConfigServer(root: Path, data: str, config: Path) -> Server:
     from tests.triggers.conftest import ConfigServer
 
     return ConfigServer(data_dir=Path(data), database_url="", config=config)
+
+
+def test_apply_finds_the_functions_in_the_servers_config(tmp_path: Path) -> None:
+    # The pools in one file, the [[functions]] in the --config file `poolgate serve`
+    # reads: apply checks the ARNs against those.
+    events = tmp_path / "events"
+    events.mkdir()
+    whole = APPLIED.format(arn=arn("greeter"), code_dir=FUNCTIONS_DIR, events=events)
+    pools_part, functions_part = whole.split("[[functions]]")
+    (tmp_path / "pools.toml").write_text(pools_part)
+    (tmp_path / "server.toml").write_text("[[functions]]" + functions_part)
+    data = str(tmp_path / "data")
+    result = poolgate(
+        "apply", "pools.toml", "--config", "server.toml", "--data-dir", data, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].endswith(": created")
+
+    # A broken [[functions]] section is reported with the rest, and nothing changes.
+    broken = whole.replace(str(FUNCTIONS_DIR), str(tmp_path / "nowhere"))
+    (tmp_path / "broken.toml").write_text(broken.replace("AppliedTriggers", "Broken"))
+    result = poolgate("apply", "broken.toml", "--data-dir", data, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "nothing was changed" in result.stderr
+    assert "function 'greeter': code_dir" in result.stderr

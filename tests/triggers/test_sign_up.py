@@ -7,12 +7,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import httpx
 import pytest
 from botocore.exceptions import ClientError
 from pycognito import Cognito
 
 from tests.api.helpers import STRONG, email, error_of
 from tests.conftest import ADMIN_KEY_ID, ADMIN_SECRET, latest_code
+from tests.oauth.helpers import csrf_of, make_app, pkce
 from tests.triggers.conftest import Deployment
 from tests.triggers.helpers import no_such_user, outbox, password_sign_in, verify
 from tests.triggers.oracle import check_records
@@ -254,3 +256,28 @@ def test_a_failing_post_confirmation_leaves_the_user_confirmed(deployment: Deplo
     assert error_of(exc)[1].startswith("PostConfirmation failed with error ")
     user = deployment.cognito.admin_get_user(UserPoolId=pool, Username=address)
     assert user["UserStatus"] == "CONFIRMED"
+
+
+def test_the_hosted_sign_up_page_and_an_auto_confirming_trigger(
+    deployment: Deployment,
+) -> None:
+    pool = deployment.pool({"PreSignUp": "pre-sign-up-auto-confirm"})
+    app = make_app(deployment.cognito, pool)
+    _, challenge = pkce()
+    params = app.authorize_params(code_challenge=challenge, code_challenge_method="S256")
+    address = email()
+    with httpx.Client(base_url=deployment.url) as http:
+        login = http.get(http.get("/oauth2/authorize", params=params).headers["location"])
+        page = http.get("/signup", params=login.url.params)
+        posted = http.post(
+            str(page.url),
+            data={"_csrf": csrf_of(page.text), "attr_email": address, "password": STRONG},
+        )
+        assert posted.status_code in (302, 303), posted.text
+        landed = http.get(posted.headers["location"])
+    assert landed.url.path == "/login"
+    assert "Your account was created. Sign in to continue." in landed.text
+    user = deployment.cognito.admin_get_user(UserPoolId=pool, Username=address)
+    assert user["UserStatus"] == "CONFIRMED"
+    [event] = deployment.events(pool)
+    assert event["callerContext"]["clientId"] == app.client_id

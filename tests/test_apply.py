@@ -54,6 +54,9 @@ def travelguide() -> dict[str, Any]:
     # The gateway's sections are configuration, not stored state: tests/gateway and
     # tests/test_travelguide.py cover them.
     del document["functions"], document["apis"]
+    # And so the pool's triggers, which name those functions: tests/triggers and
+    # tests/test_travelguide.py apply and run them.
+    del document["pools"][0]["LambdaConfig"]
     # So is federation's part (the staff pool behind the identity provider):
     # tests/federation/test_example.py applies the whole file.
     del document["pools"][1:]
@@ -399,14 +402,16 @@ def test_cli_applies_the_example(tmp_path: Path) -> None:
     assert lines[8].startswith("  client travelguide-sso ") and lines[8].endswith(": created")
     assert lines[9].startswith("    client secret: ")
     assert lines[10].startswith("  user staff@travelguide.example ")
-    assert lines[11:15] == [
+    assert lines[11:17] == [
         "function hello: configured",
         "function destinations: configured",
         "function favourites: configured",
-        lines[14],
+        "function travellers-group: configured",
+        "function home-airport: configured",
+        lines[16],
     ]
-    assert lines[14].startswith("api travelguide ") and lines[14].endswith(": configured")
-    assert lines[-1] == "10 created, 0 updated, 0 unchanged, 4 configured"
+    assert lines[16].startswith("api travelguide ") and lines[16].endswith(": configured")
+    assert lines[-1] == "10 created, 0 updated, 0 unchanged, 6 configured"
     # No password is ever printed.
     assert DEMO_PASSWORD not in first.stdout + first.stderr
     assert "TravelGuide-Staff-2026!" not in first.stdout + first.stderr

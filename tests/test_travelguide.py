@@ -23,7 +23,7 @@ import httpx
 import jwt
 import pytest
 
-from tests.conftest import cognito_client, free_port
+from tests.conftest import cognito_client, free_port, latest_code
 from tests.gateway.conftest import GatewayServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,7 +83,7 @@ def travelguide(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TravelGuid
     assert pool["action"] == "created"
     again = poolgate("apply", str(config), "--data-dir", "data", cwd=root)
     assert again.returncode == 0, again.stderr
-    assert again.stdout.splitlines()[-1] == "0 created, 0 updated, 10 unchanged, 4 configured"
+    assert again.stdout.splitlines()[-1] == "0 created, 0 updated, 10 unchanged, 6 configured"
 
     server = GatewayServer(data_dir=root / "data", database_url="", config=root / config)
     # The key `poolgate apply` generated into the data directory sealed the database.
@@ -156,6 +156,10 @@ def test_the_demo_user_signs_in_and_the_workshop_handler_greets_them(
     id_claims = claims(demo["IdToken"])
     assert id_claims["email"] == DEMO
     assert id_claims["cognito:groups"] == ["travellers"]
+    # The home-airport trigger (PreTokenGeneration) from custom:home_airport.
+    assert id_claims["custom:home_airport"] == "LIS"
+    assert id_claims["home_airport"] == "LIS"
+    assert id_claims["home_airport_name"] == "Lisbon Humberto Delgado"
     response = travelguide.call("GET", "/hello", demo["IdToken"])
     assert response.status_code == 200, response.text
     # The workshop's handler, verbatim: the greeting and the caller's sub.
@@ -177,6 +181,47 @@ def test_the_demo_user_signs_in_and_the_workshop_handler_greets_them(
             AuthFlow="USER_PASSWORD_AUTH",
             AuthParameters={"USERNAME": DEMO, "PASSWORD": DEMO_TEMPORARY},
         )
+
+
+def test_a_new_traveller_meets_both_triggers(travelguide: TravelGuide) -> None:
+    """Sign up with a home airport, confirm with the mailed code: the travellers-group
+    function (PostConfirmation, calling AdminAddUserToGroup with boto3) puts them in
+    `travellers`, and the home-airport function (PreTokenGeneration) names their
+    airport in the id token."""
+    cognito = travelguide.cognito
+    address = "new-traveller@travelguide.example"
+    signed_up = cognito.sign_up(
+        ClientId=travelguide.client_id,
+        Username=address,
+        Password="New-Traveller-1!",
+        UserAttributes=[
+            {"Name": "email", "Value": address},
+            {"Name": "custom:home_airport", "Value": "kix"},
+        ],
+    )
+    assert signed_up["UserConfirmed"] is False
+    cognito.confirm_sign_up(
+        ClientId=travelguide.client_id,
+        Username=address,
+        ConfirmationCode=latest_code(travelguide.server, address),
+    )
+    tokens = cognito.initiate_auth(
+        ClientId=travelguide.client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": address, "PASSWORD": "New-Traveller-1!"},
+    )["AuthenticationResult"]
+    id_claims = claims(tokens["IdToken"])
+    assert id_claims["cognito:groups"] == ["travellers"]
+    assert id_claims["home_airport"] == "KIX"
+    assert id_claims["home_airport_name"] == "Osaka Kansai"
+    assert claims(tokens["AccessToken"])["cognito:groups"] == ["travellers"]
+    # The API greets them like anyone.
+    assert travelguide.call("GET", "/hello", tokens["IdToken"]).status_code == 200
+    # Both functions' invocations are in their logs.
+    for function in ("travellers-group", "home-airport"):
+        logs = poolgate("logs", function, "--data-dir", "data", cwd=travelguide.root)
+        assert logs.returncode == 0, logs.stderr
+        assert "START RequestId: " in logs.stdout and "REPORT RequestId: " in logs.stdout
 
 
 def test_the_demo_users_password_survives_another_apply(

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import shlex
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -154,7 +155,10 @@ def serve(
     logs.configure(settings.log_level, settings.log_format)
     gateway_config = _gateway_config(settings, config)
     _check_declarations(settings, config)
-    if not run(settings, gateway_config, workers or _cores(), debug=debug, announce=typer.echo):
+    if not run(
+        settings, gateway_config, workers or _cores(), debug=debug, announce=typer.echo,
+        config_dir=config.resolve().parent if config is not None else None,
+    ):  # fmt: skip
         raise typer.Exit(3)
 
 
@@ -242,7 +246,7 @@ def apply_command(
     (exit status 2).
     """
     from poolgate.apply import ApplyError, apply
-    from poolgate.bootstrap import open_context
+    from poolgate.bootstrap import declared_functions, open_context
     from poolgate.core.errors import CognitoError
 
     # FILE may carry the server's settings too; an explicit --config wins for those.
@@ -250,7 +254,21 @@ def apply_command(
     settings = _settings(config if config is not None else file, data_dir=data_dir)
 
     async def run() -> ApplyReport:
-        ctx = await open_context(settings)
+        # The [[functions]] the pools' LambdaConfig names, and which run the triggers the
+        # operations apply makes (AdminCreateUser's pre sign-up...): FILE's, or else the
+        # --config file's, where `poolgate serve` reads them.
+        source, where = (declared, file)
+        if not declared.extra.get("functions") and config is not None:
+            source, where = (settings, config)
+        try:
+            functions = declared_functions(
+                replace(settings, extra=source.extra), where.resolve().parent
+            )
+        except ConfigError:
+            # A broken [[functions]] section is one of the problems apply reports below
+            # (and changes nothing for); the triggers naming it are refused with it.
+            functions = []
+        ctx = await open_context(settings, functions=functions)
         try:
             return await apply(ctx, declared.extra, base_dir=file.resolve().parent)
         finally:

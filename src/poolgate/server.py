@@ -14,10 +14,13 @@ import logging
 import shlex
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from poolgate import datadir, logs
+from poolgate.bootstrap import declared_functions
 from poolgate.config import ConfigError, Settings
+from poolgate.functions.spec import FunctionSpec
 from poolgate.startup import (
     check_bind,
     check_data_dir,
@@ -41,9 +44,11 @@ def run(
     *,
     debug: bool = False,
     announce: Callable[[str], None] = print,
+    config_dir: Path | None = None,
 ) -> bool:
     """Serve until SIGINT/SIGTERM; False when the servers failed to start. A failed
-    start-up check exits (``SystemExit``) with one line on stderr."""
+    start-up check exits (``SystemExit``) with one line on stderr. ``config_dir``: the
+    configuration file's directory, where its [[functions]]' code directories are."""
     from poolgate import metrics
     from poolgate.admin_keys import load_admin_key
 
@@ -64,8 +69,10 @@ def run(
             announce(admin_key_notice(settings, key.access_key_id, key.secret_access_key))
         for warning in asyncio.run(prepare_database(settings, workers)):
             log.warning("%s", warning)
+        # The gateway's routes and the pools' triggers share these functions.
+        functions = declared_functions(settings, config_dir)
     try:
-        return _serve(settings, gateway_config, workers, endpoints)
+        return _serve(settings, gateway_config, workers, endpoints, functions)
     finally:
         for lock in locks:
             if lock is not None:
@@ -89,13 +96,15 @@ def _endpoints(
     return endpoints
 
 
-def _apps(settings: Settings, gateway_config: GatewayConfig | None) -> list[Any]:
+def _apps(
+    settings: Settings, gateway_config: GatewayConfig | None, functions: list[FunctionSpec]
+) -> list[Any]:
     """The process's apps, in the order of ``_endpoints``; one context shared by the
     identity provider and the gateway."""
     from poolgate.app import contain_failures, create_app
     from poolgate.bootstrap import SharedContext
 
-    shared = SharedContext(settings)
+    shared = SharedContext(settings, functions)
     built: list[Any] = [create_app(settings, shared)]
     if gateway_config is not None:
         from poolgate.gateway.app import create_gateway_app
@@ -114,6 +123,7 @@ def _serve(
     gateway_config: GatewayConfig | None,
     workers: int,
     endpoints: list[tuple[str, int, str]],
+    functions: list[FunctionSpec],
 ) -> bool:
     from poolgate import health
     from poolgate.gateway.serving import listener, serve_all
@@ -130,7 +140,9 @@ def _serve(
                 max_header_bytes=settings.max_header_bytes,
                 max_headers=settings.max_headers,
             )
-            for app, (host, port, _) in zip(_apps(settings, gateway_config), endpoints, strict=True)
+            for app, (host, port, _) in zip(
+                _apps(settings, gateway_config, functions), endpoints, strict=True
+            )
         ]
 
     if workers == 1:

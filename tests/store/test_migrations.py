@@ -57,7 +57,9 @@ REVISIONS = [
     "0007_security",
     "0008_federation",
     "0009_mfa",
+    "0010_triggers",
 ]
+TRIGGERS = REVISIONS.index("0010_triggers")
 POOL = "us-east-1_MMMMMMMMM"
 SUB = "5f0e9c1a-3c7e-4d6a-9a41-0d4c2f6e8b10"
 
@@ -352,6 +354,8 @@ def rows_at(revision: str) -> list[tuple[str, dict[str, Any]]]:
                 },
             )
         )
+    if at >= TRIGGERS:  # 0010: a custom authentication session already answered
+        rows.append(_insert("spent_sessions", {"session_id": "spent-1", "expires": 1e12}))
     return rows
 
 
@@ -575,6 +579,10 @@ async def check_rows(store: SqlStore, revision: str) -> None:
     if at >= 8:
         device = await store.get_device(POOL, SUB, "us-east-1_d1")
         assert device is not None and device.attributes == {"device_name": "laptop"}
+    if at >= TRIGGERS:
+        # Spent before the upgrade: still spent (a replay is refused) after it.
+        assert await store.spend_session("spent-1", 1e12, 100.0) is False
+    assert await store.spend_session("fresh-1", 1e12, 100.0) is True
     # And the migrated database takes new writes of every new column.
     newer = User(
         pool_id=POOL,
@@ -644,9 +652,8 @@ async def test_a_store_opened_without_migrating_wants_the_head(
         await upgrade_to(engine, "0004")
     finally:
         await engine.dispose()
-    with pytest.raises(
-        migrate.UnknownSchemaError, match=f"'0004', expected '{migrate.HEAD_REVISION}'"
-    ):
+    expected = f"'0004', expected '{migrate.HEAD_REVISION}'"
+    with pytest.raises(migrate.UnknownSchemaError, match=expected):
         await open_store(backend, fresh_url, migrate_schema=False)
     # Migrating on open brings it to the head, after which either way opens it.
     store = await open_store(backend, fresh_url)

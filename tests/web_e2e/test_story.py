@@ -1,10 +1,11 @@
 """The workshop's story walked through the TravelGuide web app in Debian's Chromium:
-sign up, confirm with the mailed code, sign in through Poolgate's hosted page, the
-profile and the tokens, ``GET /hello``, the access token expiring and being refreshed
-(Playwright's clock), a global sign-out and the old refresh token refused; and the
-admin-created demo user's first sign-in through SRP with the forced password change,
-then a damaged id token that the API refuses (the app refreshes and the cards still
-show their data) and the tokens page on a phone.
+sign up (with a home airport), confirm with the mailed code, sign in through
+Poolgate's hosted page, the profile with the example's Lambda triggers' work (the
+travellers group, the home airport claim) and the tokens, ``GET /hello``, the access
+token expiring and being refreshed (Playwright's clock), a global sign-out and the old
+refresh token refused; and the admin-created demo user's first sign-in through SRP
+with the forced password change, then a damaged id token that the API refuses (the
+app refreshes and the cards still show their data) and the tokens page on a phone.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ async def test_the_workshop_story(stack: Stack, page: Page) -> None:
         page.get_by_role("heading", name="Create your TravelGuide account")
     ).to_be_visible()
     await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Home airport (optional)").fill("kix")
     await page.get_by_label("Password", exact=True).fill(PASSWORD)
     await page.get_by_role("button", name="Create account").click()
 
@@ -90,6 +92,14 @@ async def test_the_workshop_story(stack: Stack, page: Page) -> None:
 
     # The profile from the id token.
     await expect(page.locator(".two-col").get_by_text(email).first).to_be_visible()
+    # The example's two Lambda triggers: the travellers-group function
+    # (PostConfirmation) put the new traveller in `travellers` when they confirmed, and
+    # the home-airport function (PreTokenGeneration) named their airport in the token.
+    assert id_claims["cognito:groups"] == ["travellers"]
+    assert (id_claims["home_airport"], id_claims["home_airport_name"]) == ("KIX", "Osaka Kansai")
+    profile = page.locator(".profile-card")
+    await expect(profile.get_by_role("list", name="Groups")).to_have_text("travellers")
+    await expect(profile).to_contain_text("Osaka Kansai KIX")
 
     # The protected API: the workshop's handler greets cognito:username.
     assert await say_hello(page, id_claims["sub"]) == f"Hello {id_claims['cognito:username']}!"

@@ -32,6 +32,7 @@ from poolgate.core.pools import pools
 from poolgate.core.pools.pool_settings import CREATE_ONLY, pool_settings
 from poolgate.core.pools.pools import oldest_first
 from poolgate.core.records import Settings, UserPool
+from poolgate.core.triggers import lambda_config
 
 # Tables nested in a pool section that are not CreateUserPool members.
 _POOL_NESTING = ("clients", "domain", "groups", "users", "identity_providers", "mfa")
@@ -113,6 +114,9 @@ async def plan_pool(
         desired = fresh if existing is None else pool_settings(request, existing.settings)
         if mfa is not None:
             desired = configured(desired, mfa)
+        # Every trigger names a function the file (or --config) declares.
+        triggers = lambda_config.normalize(ctx, fresh["LambdaConfig"])
+        fresh["LambdaConfig"] = desired["LambdaConfig"] = triggers
     except CognitoError as exc:
         problems.append(f"{label}: {exc.message}")
         return None

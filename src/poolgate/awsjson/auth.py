@@ -14,7 +14,7 @@ from poolgate.core.context import Context
 async def initiate_auth(ctx: Context, params: Params) -> dict[str, Any]:
     outcome = await flows.initiate_auth(
         ctx, params["ClientId"], params["AuthFlow"], params.get("AuthParameters") or {},
-        session=params.get("Session"),
+        session=params.get("Session"), client_metadata=params.get("ClientMetadata"),
     )  # fmt: skip
     return auth_response(outcome)
 
@@ -27,6 +27,7 @@ async def admin_initiate_auth(ctx: Context, params: Params) -> dict[str, Any]:
         params["AuthFlow"],
         params.get("AuthParameters") or {},
         admin_pool_id=params["UserPoolId"],
+        client_metadata=params.get("ClientMetadata"),
     )
     return auth_response(outcome)
 
@@ -39,6 +40,7 @@ async def respond_to_auth_challenge(ctx: Context, params: Params) -> dict[str, A
         params["ChallengeName"],
         params.get("ChallengeResponses") or {},
         params.get("Session"),
+        client_metadata=params.get("ClientMetadata"),
     )
     return auth_response(outcome)
 
@@ -52,6 +54,7 @@ async def admin_respond_to_auth_challenge(ctx: Context, params: Params) -> dict[
         params.get("ChallengeResponses") or {},
         params.get("Session"),
         admin_pool_id=params["UserPoolId"],
+        client_metadata=params.get("ClientMetadata"),
     )
     return auth_response(outcome)
 
@@ -59,7 +62,8 @@ async def admin_respond_to_auth_challenge(ctx: Context, params: Params) -> dict[
 @operation("GetTokensFromRefreshToken")
 async def get_tokens_from_refresh_token(ctx: Context, params: Params) -> dict[str, Any]:
     outcome = await refresh.get_tokens_from_refresh_token(
-        ctx, params["ClientId"], params["RefreshToken"], params.get("ClientSecret")
-    )
+        ctx, params["ClientId"], params["RefreshToken"], params.get("ClientSecret"),
+        client_metadata=params.get("ClientMetadata"),
+    )  # fmt: skip
     assert outcome.tokens is not None
     return {"AuthenticationResult": authentication_result(outcome.tokens)}

@@ -13,8 +13,9 @@ from poolgate.core.users import forgot_password
 @operation("ForgotPassword")
 async def forgot_password_(ctx: Context, params: Params) -> dict[str, Any]:
     destination = await forgot_password.forgot_password(
-        ctx, params["ClientId"], params["Username"], params.get("SecretHash")
-    )
+        ctx, params["ClientId"], params["Username"], params.get("SecretHash"),
+        client_metadata=params.get("ClientMetadata"),
+    )  # fmt: skip
     return {"CodeDeliveryDetails": code_delivery_details(destination)}
 
 
@@ -27,5 +28,6 @@ async def confirm_forgot_password(ctx: Context, params: Params) -> dict[str, Any
         params["ConfirmationCode"],
         params["Password"],
         params.get("SecretHash"),
+        client_metadata=params.get("ClientMetadata"),
     )
     return {}

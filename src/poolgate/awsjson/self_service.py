@@ -34,16 +34,18 @@ async def get_user(ctx: Context, params: Params) -> dict[str, Any]:
 @operation("UpdateUserAttributes")
 async def update_user_attributes(ctx: Context, params: Params) -> dict[str, Any]:
     sent = await self_service.update_user_attributes(
-        ctx, params["AccessToken"], params["UserAttributes"]
-    )
+        ctx, params["AccessToken"], params["UserAttributes"],
+        client_metadata=params.get("ClientMetadata"),
+    )  # fmt: skip
     return {"CodeDeliveryDetailsList": [code_delivery_details(destination) for destination in sent]}
 
 
 @operation("GetUserAttributeVerificationCode")
 async def get_user_attribute_verification_code(ctx: Context, params: Params) -> dict[str, Any]:
     destination = await self_service.get_user_attribute_verification_code(
-        ctx, params["AccessToken"], params["AttributeName"]
-    )
+        ctx, params["AccessToken"], params["AttributeName"],
+        client_metadata=params.get("ClientMetadata"),
+    )  # fmt: skip
     return {"CodeDeliveryDetails": code_delivery_details(destination)}
 
 

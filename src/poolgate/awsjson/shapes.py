@@ -46,6 +46,13 @@ def auth_response(outcome: AuthOutcome) -> dict[str, Any]:
     return body
 
 
+def attribute_map(values: list[dict[str, str]] | None) -> dict[str, str] | None:
+    """``AttributeListType`` (ValidationData) as the map the triggers' events carry."""
+    if not values:
+        return None
+    return {item["Name"]: item.get("Value") or "" for item in values}
+
+
 def code_delivery_details(destination: Destination) -> dict[str, str]:
     """``CodeDeliveryDetailsType``: the address masked as Cognito shows it."""
     return {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from poolgate.awsjson.registry import Params, operation
-from poolgate.awsjson.shapes import code_delivery_details
+from poolgate.awsjson.shapes import attribute_map, code_delivery_details
 from poolgate.core.auth import revocation
 from poolgate.core.context import Context
 from poolgate.core.errors import InvalidParameterException
@@ -51,8 +51,12 @@ async def sign_up(ctx: Context, params: Params) -> dict[str, Any]:
         params.get("Password") or None,
         params.get("UserAttributes"),
         params.get("SecretHash"),
+        validation_data=attribute_map(params.get("ValidationData")),
+        client_metadata=params.get("ClientMetadata"),
     )
-    body: dict[str, Any] = {"UserConfirmed": False, "UserSub": result.user.sub}
+    # A pre sign-up trigger may have confirmed the user at once.
+    confirmed = result.user.status != lookup.UNCONFIRMED
+    body: dict[str, Any] = {"UserConfirmed": confirmed, "UserSub": result.user.sub}
     if result.delivery is not None:
         body["CodeDeliveryDetails"] = code_delivery_details(result.delivery)
     return body
@@ -67,6 +71,7 @@ async def confirm_sign_up(ctx: Context, params: Params) -> dict[str, Any]:
         params["ConfirmationCode"],
         params.get("SecretHash"),
         bool(params.get("ForceAliasCreation", False)),
+        client_metadata=params.get("ClientMetadata"),
     )
     return {"Session": session} if session else {}
 
@@ -74,15 +79,18 @@ async def confirm_sign_up(ctx: Context, params: Params) -> dict[str, Any]:
 @operation("ResendConfirmationCode")
 async def resend_confirmation_code(ctx: Context, params: Params) -> dict[str, Any]:
     destination = await signup.resend_confirmation_code(
-        ctx, params["ClientId"], params["Username"], params.get("SecretHash")
-    )
+        ctx, params["ClientId"], params["Username"], params.get("SecretHash"),
+        client_metadata=params.get("ClientMetadata"),
+    )  # fmt: skip
     return {"CodeDeliveryDetails": code_delivery_details(destination)}
 
 
 @operation("AdminConfirmSignUp")
 async def admin_confirm_sign_up(ctx: Context, params: Params) -> dict[str, Any]:
     pool = await pools.require_pool(ctx, params["UserPoolId"])
-    await signup.admin_confirm_sign_up(ctx, pool, params["Username"])
+    await signup.admin_confirm_sign_up(
+        ctx, pool, params["Username"], client_metadata=params.get("ClientMetadata")
+    )
     return {}
 
 
@@ -98,6 +106,8 @@ async def admin_create_user(ctx: Context, params: Params) -> dict[str, Any]:
         params.get("MessageAction"),
         params.get("DesiredDeliveryMediums"),
         bool(params.get("ForceAliasCreation", False)),
+        validation_data=attribute_map(params.get("ValidationData")),
+        client_metadata=params.get("ClientMetadata"),
     )
     return {"User": user_type(user)}
 
@@ -142,7 +152,9 @@ async def admin_enable_user(ctx: Context, params: Params) -> dict[str, Any]:
 @operation("AdminResetUserPassword")
 async def admin_reset_user_password(ctx: Context, params: Params) -> dict[str, Any]:
     pool = await pools.require_pool(ctx, params["UserPoolId"])
-    await admin_users.admin_reset_user_password(ctx, pool, params["Username"])
+    await admin_users.admin_reset_user_password(
+        ctx, pool, params["Username"], client_metadata=params.get("ClientMetadata")
+    )
     return {}
 
 
@@ -150,7 +162,10 @@ async def admin_reset_user_password(ctx: Context, params: Params) -> dict[str, A
 async def admin_update_user_attributes(ctx: Context, params: Params) -> dict[str, Any]:
     pool = await pools.require_pool(ctx, params["UserPoolId"])
     user = await lookup.require_user(ctx, pool, params["Username"])
-    await attribute_changes.update(ctx, pool, user, params["UserAttributes"], admin=True)
+    await attribute_changes.update(
+        ctx, pool, user, params["UserAttributes"], admin=True,
+        client_metadata=params.get("ClientMetadata"),
+    )  # fmt: skip
     return {}
 
 

@@ -1,6 +1,6 @@
 """What every core operation is given: the store, the sealer, the clock, the message
-sender, the metrics recorder and the deployment's identity (region, account, issuer).
-Built once per process."""
+sender, the metrics recorder, the functions that run the pools' triggers and the
+deployment's identity (region, account, issuer). Built once per process."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from poolgate.core.federation.http import HttpClient
     from poolgate.core.keys.keyring import KeyRing
     from poolgate.core.messages.senders import Sender
+    from poolgate.core.triggers.invoker import FunctionInvoker
 
 
 class Metrics(Protocol):
@@ -76,6 +77,9 @@ class Context:
     # Outbound HTTP to identity providers (core.federation.http); None: federation
     # cannot reach providers (one-shot commands such as `poolgate apply`).
     http: HttpClient | None = None
+    # The deployment's [[functions]], which run the pools' Lambda triggers; None when
+    # it declares none (a pool can then configure no trigger).
+    functions: FunctionInvoker | None = None
     keyring: KeyRing = field(init=False)
 
     def __post_init__(self) -> None:
@@ -87,6 +91,8 @@ class Context:
         close_http = getattr(self.http, "close", None)
         if close_http is not None:
             await close_http()
+        if self.functions is not None:
+            await self.functions.close()
         await self.store.close()
 
     def issuer(self, pool_id: str) -> str:

@@ -45,7 +45,8 @@ from poolgate.gateway.authorizer import (
     Refusal,
     build_authorizer,
 )
-from poolgate.gateway.config import ApiConfig, FunctionConfig, GatewayConfig, RouteConfig
+from poolgate.gateway.config import ApiConfig, GatewayConfig, RouteConfig
+from poolgate.gateway.config_functions import function_spec
 from poolgate.gateway.cors import apply_cors, preflight
 from poolgate.gateway.events import GatewayRequest, http_api_event, rest_api_event
 from poolgate.gateway.jwks import KeySets
@@ -100,6 +101,7 @@ class Gateway:
         self.router = Router(config.apis)
         self._runtime = runtime
         self._owns_runtime = runtime is None
+        self._shares_runtime = False
         self._context = context
         # Invocations whose integration timed out, still running to their end.
         self._orphans: set[asyncio.Future[Any]] = set()
@@ -122,6 +124,13 @@ class Gateway:
 
     # ----------------------------------------------------------------- lifecycle
 
+    def use_runtime(self, runtime: Invoker) -> None:
+        """Run the routes' functions on the process's runtime (the one the pools'
+        triggers use), whose functions are already registered."""
+        self._runtime = runtime
+        self._owns_runtime = False
+        self._shares_runtime = True
+
     async def start(self) -> None:
         if self._runtime is None:
             self._runtime = FunctionRuntime(
@@ -129,8 +138,9 @@ class Gateway:
                 region=self.settings.region,
                 account_id=self.settings.account_id,
             )
-        for function in self.config.functions.values():
-            self._runtime.register(_spec(function))
+        if not self._shares_runtime:
+            for function in self.config.functions.values():
+                self._runtime.register(function_spec(function))
         routes = sum(len(api.routes) for api in self.config.apis)
         log.info(
             "gateway: %d api(s), %d route(s), %d function(s)",
@@ -372,17 +382,6 @@ class _HeaderView(dict[str, str]):
         super().__init__(request.headers)
 
 
-def _spec(function: FunctionConfig) -> FunctionSpec:
-    return FunctionSpec(
-        name=function.name,
-        code_dir=function.code_dir,
-        handler=function.handler,
-        timeout=function.timeout,
-        memory_mb=function.memory_mb,
-        environment=dict(function.environment),
-    )
-
-
 def _starlette(response: HttpResponse) -> Response:
     out = Response(content=response.body, status_code=response.status)
     out.raw_headers = [
@@ -412,6 +411,8 @@ def create_gateway_app(
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if shared is not None:
             await shared.acquire()
+            if runtime is None and shared.runtime is not None:
+                gateway.use_runtime(shared.runtime)
         await gateway.start()
         try:
             yield

@@ -4,9 +4,11 @@ and environment, checked against Lambda's limits."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from poolgate.functions.spec import FunctionSpec
 from poolgate.gateway.config_types import (
     MAX_FUNCTION_TIMEOUT,
     MAX_MEMORY_MB,
@@ -14,6 +16,7 @@ from poolgate.gateway.config_types import (
     FunctionConfig,
 )
 from poolgate.gateway.config_values import (
+    boolean,
     integer,
     is_tables,
     label_of,
@@ -27,7 +30,15 @@ _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _HANDLER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 _ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
-_FUNCTION_KEYS = ("name", "code_dir", "handler", "timeout", "memory_mb", "environment")
+_FUNCTION_KEYS = (
+    "name",
+    "code_dir",
+    "handler",
+    "timeout",
+    "memory_mb",
+    "environment",
+    "admin_credentials",
+)
 
 
 def parse_functions(
@@ -72,6 +83,7 @@ def parse_functions(
         for key in environment:
             if not _ENV_NAME.match(key):
                 problems.append(f"{label}: environment variable name {key!r} is not valid")
+        admin_credentials = boolean(section, "admin_credentials", False, label, problems)
         if len(problems) == before:
             assert name is not None and directory is not None and handler is not None
             assert timeout is not None and memory is not None
@@ -82,5 +94,24 @@ def parse_functions(
                 timeout=float(timeout),
                 memory_mb=memory,
                 environment=environment,
+                admin_credentials=bool(admin_credentials),
             )
     return found
+
+
+def function_spec(
+    function: FunctionConfig, credentials: Mapping[str, str] | None = None
+) -> FunctionSpec:
+    """The runtime's spec of a declared function; ``credentials``: the environment that
+    carries the admin key, given to a function that asks for it (admin_credentials)."""
+    environment = dict(function.environment)
+    if function.admin_credentials and credentials:
+        environment.update(credentials)
+    return FunctionSpec(
+        name=function.name,
+        code_dir=function.code_dir,
+        handler=function.handler,
+        timeout=function.timeout,
+        memory_mb=function.memory_mb,
+        environment=environment,
+    )

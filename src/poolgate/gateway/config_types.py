@@ -30,6 +30,10 @@ class FunctionConfig:
     timeout: float = 3.0
     memory_mb: int = 128
     environment: Mapping[str, str] = field(default_factory=dict)
+    # Give the handler the admin key, as Lambda gives a handler its execution role's
+    # credentials, so it can call the user pools' administrative API (boto3 finds the
+    # endpoint in AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER).
+    admin_credentials: bool = False
 
 
 @dataclass(frozen=True)

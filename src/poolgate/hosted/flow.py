@@ -10,8 +10,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from poolgate.core.context import Context
+from poolgate.core.errors import CognitoError
 from poolgate.core.oauth import authorization, codes
-from poolgate.core.oauth.errors import OAuthError
+from poolgate.core.oauth.errors import InvalidRequest, OAuthError
 from poolgate.core.records import User
 from poolgate.hosted import cookies
 from poolgate.hosted.render import error_page
@@ -76,7 +77,22 @@ async def authorize_request(
 async def complete(
     ctx: Context, request: Request, areq: authorization.AuthorizeRequest, user: User, auth_time: int
 ) -> Response:
-    """Signed in: remember the browser session and return to the application."""
+    """Signed in: remember the browser session and return to the application. The
+    pool's pre token generation trigger runs here; when it fails, the application hears
+    it at its callback (``invalid_request`` with the trigger's message, as Cognito sends
+    it) and the browser stays signed out."""
+    try:
+        return await _complete(ctx, request, areq, user, auth_time)
+    except CognitoError as error:
+        return await oauth_error(
+            ctx, request, InvalidRequest(error.message), areq.redirect_uri, areq.state,
+            fragment=areq.response_type == "token",
+        )  # fmt: skip
+
+
+async def _complete(
+    ctx: Context, request: Request, areq: authorization.AuthorizeRequest, user: User, auth_time: int
+) -> Response:
     if areq.response_type == "code":
         code = await codes.issue_code(ctx, areq, user, auth_time)
         params = {"code": code}

@@ -76,6 +76,12 @@ async def signup(pages: Pages, request: Request) -> Response:
             request, areq, "/signup", error=error.message, values=values,
             field_errors=field_errors,
         )  # fmt: skip
+    if result.user.status == lookup.CONFIRMED:
+        # The pool's pre sign-up trigger confirmed the user: nothing to confirm.
+        return pages.redirect(
+            request, areq, "/login", username=username,
+            notice="Your account was created. Sign in to continue.",
+        )  # fmt: skip
     if result.delivery is None:
         return pages.redirect(
             request, areq, "/login", username=username,

@@ -267,3 +267,7 @@ class Store(Protocol):
     async def delete_webauthn_credential(
         self, pool_id: str, sub: str, credential_id: str
     ) -> bool: ...
+
+    # Challenge sessions that may be answered once (the custom authentication flow's):
+    # True for the one call that spends ``session_id``.
+    async def spend_session(self, session_id: str, expires: float, now: float) -> bool: ...

@@ -389,3 +389,12 @@ webauthn_credentials = sa.Table(
     sa.ForeignKeyConstraint(["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE"),
     sa.Index("ix_webauthn_credentials_user", "pool_id", "sub"),
 )
+
+# Challenge sessions already answered (single use); kept until they would expire.
+spent_sessions = sa.Table(
+    "spent_sessions",
+    metadata,
+    sa.Column("session_id", sa.String(64), primary_key=True),
+    sa.Column("expires", sa.Float, nullable=False),
+    sa.Index("ix_spent_sessions_expires", "expires"),
+)

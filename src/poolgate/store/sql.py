@@ -22,6 +22,7 @@ from poolgate.store.sql_oauth_config import OAuthConfigSql
 from poolgate.store.sql_outbox import OutboxSql
 from poolgate.store.sql_pools import PoolsSql
 from poolgate.store.sql_search import SearchSql
+from poolgate.store.sql_sessions import SessionsSql
 from poolgate.store.sql_throttle import ThrottleSql
 from poolgate.store.sql_users import UsersSql
 
@@ -41,6 +42,7 @@ class SqlStore(
     AuditSql,
     FederationSql,
     DevicesSql,
+    SessionsSql,
 ):
     _listener: ConfigListener | None = None
     _reaper: IdleReaper | None = None

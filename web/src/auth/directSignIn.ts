@@ -161,9 +161,18 @@ export class DirectAuth {
   }
 
   /** SignUp with the email as the username; the code goes to the mailbox. */
-  signUp(email: string, password: string, name?: string): Promise<{ confirmed: boolean; delivery: Delivery }> {
+  signUp(
+    email: string,
+    password: string,
+    name?: string,
+    homeAirport?: string,
+  ): Promise<{ confirmed: boolean; delivery: Delivery }> {
     const attributes = [new CognitoUserAttribute({ Name: 'email', Value: email })];
     if (name && name.trim()) attributes.push(new CognitoUserAttribute({ Name: 'name', Value: name.trim() }));
+    if (homeAirport && homeAirport.trim()) {
+      // A custom attribute of the pool (poolgate.toml's [[pools.Schema]] home_airport).
+      attributes.push(new CognitoUserAttribute({ Name: 'custom:home_airport', Value: homeAirport.trim().toUpperCase() }));
+    }
     return new Promise((resolve, reject) => {
       this.pool.signUp(email, password, attributes, [], (error, result) => {
         if (error || !result) return reject(error ?? new Error('SignUp returned nothing.'));

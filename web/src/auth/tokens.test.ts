@@ -349,6 +349,7 @@ describe('profile', () => {
       groups: ['admins', 'travellers'],
       authTime: T0,
       identities: [],
+      homeAirport: null,
     });
     expect(displayName(profile)).toBe('Alice Liddell');
   });
@@ -378,6 +379,14 @@ describe('profile', () => {
     // As a JSON string (the attribute's form), and nonsense, too.
     expect(profileFromIdToken(jwt({ sub: 's', identities: JSON.stringify(identities) })).identities).toHaveLength(1);
     expect(profileFromIdToken(jwt({ sub: 's', identities: '{oops' })).identities).toEqual([]);
+  });
+
+  it('reads the home airport the pre token generation trigger added', () => {
+    const claims = { sub: 's', 'custom:home_airport': 'KIX', home_airport: 'KIX', home_airport_name: 'Osaka Kansai' };
+    expect(profileFromIdToken(jwt(claims)).homeAirport).toEqual({ code: 'KIX', name: 'Osaka Kansai' });
+    expect(profileFromIdToken(jwt({ sub: 's', home_airport: 'XYZ' })).homeAirport).toEqual({ code: 'XYZ', name: null });
+    // The custom attribute alone is not the trigger's claim.
+    expect(profileFromIdToken(jwt({ sub: 's', 'custom:home_airport': 'KIX' })).homeAirport).toBeNull();
   });
 
   it('copes with missing and string-typed claims', () => {

@@ -373,6 +373,17 @@ export interface Profile {
   authTime: number | null;
   /** The `identities` claim: the identity providers this user signs in through. */
   identities: FederatedIdentity[];
+  /**
+   * The `home_airport` and `home_airport_name` claims, which the example's pre token
+   * generation trigger (a Lambda function) adds from `custom:home_airport`.
+   */
+  homeAirport: HomeAirport | null;
+}
+
+/** The traveller's home airport: its IATA code and, when the trigger knows it, its name. */
+export interface HomeAirport {
+  code: string;
+  name: string | null;
 }
 
 /** One element of the id token's `identities` claim (a federated sign-in). */
@@ -431,7 +442,13 @@ export function profileFromIdToken(idToken: string): Profile {
     groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
     authTime: numericClaim(claims, 'auth_time'),
     identities: identitiesOf(claims.identities),
+    homeAirport: homeAirportOf(claims),
   };
+}
+
+function homeAirportOf(claims: Record<string, unknown>): HomeAirport | null {
+  const code = stringClaim(claims, 'home_airport');
+  return code ? { code, name: stringClaim(claims, 'home_airport_name') } : null;
 }
 
 /** How to name the user in the page's chrome: their name, else their email. */

@@ -82,6 +82,20 @@ export function ProfileCard() {
             )}
           </dd>
         </div>
+        <div>
+          <dt>Home airport</dt>
+          <dd>
+            {profile.homeAirport ? (
+              <>
+                {profile.homeAirport.name ? `${profile.homeAirport.name} ` : null}
+                <code>{profile.homeAirport.code}</code>{' '}
+                <span className="muted small">· added by the home-airport trigger</span>
+              </>
+            ) : (
+              <span className="muted">not set</span>
+            )}
+          </dd>
+        </div>
         {profile.identities.length ? (
           <div>
             <dt>Signed in with</dt>

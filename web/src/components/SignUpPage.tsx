@@ -8,6 +8,7 @@ export function SignUpPage() {
   const { config, direct } = useSession();
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
+  const [homeAirport, setHomeAirport] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<FriendlyError | null>(null);
@@ -19,9 +20,13 @@ export function SignUpPage() {
       setError({ code: null, detail: null, message: 'Enter an email address and a password.' });
       return;
     }
+    if (homeAirport.trim() && !/^[A-Za-z]{3}$/.test(homeAirport.trim())) {
+      setError({ code: null, detail: null, message: 'A home airport is its three-letter code, like LIS.' });
+      return;
+    }
     setBusy(true);
     try {
-      const result = await direct.signUp(email.trim(), password, name);
+      const result = await direct.signUp(email.trim(), password, name, homeAirport);
       const params = new URLSearchParams({ email: email.trim() });
       if (result.confirmed) {
         params.set('confirmed', '1');
@@ -49,6 +54,14 @@ export function SignUpPage() {
             value={name}
             onChange={(e) => setName(e.target.value)}
             hint="How TravelGuide greets you. It goes into your id token as the name claim."
+          />
+          <Field
+            label="Home airport (optional)"
+            autoComplete="off"
+            maxLength={3}
+            value={homeAirport}
+            onChange={(e) => setHomeAirport(e.target.value)}
+            hint="Three letters, like LIS. Kept as custom:home_airport; a Lambda trigger puts it in your id token."
           />
           <PasswordField
             label="Password"

@@ -19,6 +19,9 @@ const CLAIMS: Record<string, string> = {
   email_verified: 'Whether the email address was confirmed with a code.',
   name: 'The name attribute.',
   'cognito:groups': 'The groups the user belongs to.',
+  'custom:home_airport': 'A custom attribute of the pool: the home airport given at sign-up.',
+  home_airport: 'Added by the pool’s pre token generation trigger (the home-airport Lambda function).',
+  home_airport_name: 'The airport’s name, added by the same trigger.',
   identities:
     'A federated sign-in: the identity providers this user came through (provider, its user id, issuer, since when).',
   'cognito:roles': 'IAM role ARNs of those groups.',

@@ -37,6 +37,11 @@ _ENABLING = {
         True,
         "USER_SRP_AUTH is not enabled for the client.",
     ),
+    "CUSTOM_AUTH": (
+        {"ALLOW_CUSTOM_AUTH", "CUSTOM_AUTH_FLOW_ONLY"},
+        False,
+        "Custom auth flow not enabled for this client",
+    ),
     "USER_AUTH": (
         {"ALLOW_USER_AUTH"},
         False,

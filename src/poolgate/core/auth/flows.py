@@ -3,7 +3,8 @@ clients use them (Amazon Cognito developer guide, "Authentication flows"). This 
 picks the flow; each flow is a module of its own: ``password_auth`` (USER_PASSWORD_AUTH,
 ADMIN_USER_PASSWORD_AUTH), ``srp_auth`` (USER_SRP_AUTH, PASSWORD_VERIFIER),
 ``new_password`` (NEW_PASSWORD_REQUIRED), ``refresh`` (REFRESH_TOKEN_AUTH),
-``user_auth`` (USER_AUTH and SELECT_CHALLENGE); what they share is in ``sign_in``. The
+``user_auth`` (USER_AUTH and SELECT_CHALLENGE), ``custom_auth`` (CUSTOM_AUTH and
+CUSTOM_CHALLENGE); what they share is in ``sign_in``. The
 second factors' and devices' challenges are ``core.mfa``'s (``challenges``,
 ``device_auth``, ``passkeys``).
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from poolgate.core.auth import (
     attempts,
+    custom_auth,
     new_password,
     password_auth,
     refresh,
@@ -29,6 +31,7 @@ from poolgate.core.errors import (
 )
 from poolgate.core.mfa import challenges as mfa_challenges
 from poolgate.core.mfa import device_auth, passkeys
+from poolgate.core.triggers import request_scope
 
 
 @attempts.guarded
@@ -40,12 +43,15 @@ async def initiate_auth(
     *,
     admin_pool_id: str | None = None,
     session: str | None = None,
+    client_metadata: dict[str, str] | None = None,
 ) -> AuthOutcome:
-    """``session``: ConfirmSignUp's, which USER_AUTH accepts in place of a first factor."""
+    """``session``: ConfirmSignUp's, which USER_AUTH accepts in place of a first factor.
+    ``client_metadata``: for the triggers the call runs (``triggers.request_scope``)."""
     try:
-        outcome = await _initiate_auth(
-            ctx, client_id, flow, params, admin_pool_id=admin_pool_id, session=session
-        )
+        with request_scope.sign_in_call(client_metadata):
+            outcome = await _initiate_auth(
+                ctx, client_id, flow, params, admin_pool_id=admin_pool_id, session=session
+            )
     except CognitoError as error:
         ctx.metrics.sign_in(flow, error.code)
         raise
@@ -62,11 +68,13 @@ async def respond_to_auth_challenge(
     session: str | None,
     *,
     admin_pool_id: str | None = None,
+    client_metadata: dict[str, str] | None = None,
 ) -> AuthOutcome:
     try:
-        outcome = await _respond_to_auth_challenge(
-            ctx, client_id, challenge_name, responses, session, admin_pool_id=admin_pool_id
-        )
+        with request_scope.sign_in_call(client_metadata, challenge_name):
+            outcome = await _respond_to_auth_challenge(
+                ctx, client_id, challenge_name, responses, session, admin_pool_id=admin_pool_id
+            )
     except CognitoError as error:
         ctx.metrics.sign_in(challenge_name, error.code)
         raise
@@ -95,20 +103,20 @@ async def _initiate_auth(
         "USER_SRP_AUTH",
         "USER_PASSWORD_AUTH",
         "USER_AUTH",
+        "CUSTOM_AUTH",
         "REFRESH_TOKEN_AUTH",
         "REFRESH_TOKEN",
     )
     admin = (
         "USER_SRP_AUTH",
         "USER_AUTH",
+        "CUSTOM_AUTH",
         "ADMIN_USER_PASSWORD_AUTH",
         "ADMIN_NO_SRP_AUTH",
         "REFRESH_TOKEN_AUTH",
         "REFRESH_TOKEN",
     )
     if flow not in (admin if admin_pool_id is not None else public):
-        if flow == "CUSTOM_AUTH":
-            raise InvalidParameterException(f"{flow} is not supported by Poolgate yet.")
         raise InvalidParameterException("Initiate Auth method not supported.")
     require_flow(client, flow)
     if flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
@@ -117,6 +125,8 @@ async def _initiate_auth(
         )
     if flow == "USER_SRP_AUTH":
         return await srp_auth.start_srp(ctx, pool, client, params)
+    if flow == "CUSTOM_AUTH":
+        return await custom_auth.start(ctx, pool, client, params)
     if flow == "USER_AUTH":
         return await user_auth.start(ctx, pool, client, params, session=session)
     return await password_auth.password_auth(ctx, pool, client, params)
@@ -135,7 +145,13 @@ async def _respond_to_auth_challenge(
     if admin_pool_id is not None and admin_pool_id != pool.id:
         raise ResourceNotFoundException(f"User pool client {client_id} does not exist.")
     if challenge_name == PASSWORD_VERIFIER:
+        if session and custom_auth.is_password_step(ctx, session, client):
+            return await custom_auth.respond_password_verifier(
+                ctx, pool, client, responses, session
+            )
         return await srp_auth.verify_srp(ctx, pool, client, responses)
+    if challenge_name == custom_auth.CUSTOM_CHALLENGE:
+        return await custom_auth.respond(ctx, pool, client, responses, session)
     if challenge_name == NEW_PASSWORD_REQUIRED:
         if not session:
             raise InvalidParameterException("Missing required parameter Session")

@@ -10,6 +10,7 @@ from poolgate.core.auth.outcome import AuthOutcome
 from poolgate.core.context import Context
 from poolgate.core.errors import NotAuthorizedException
 from poolgate.core.records import AppClient, UserPool
+from poolgate.core.triggers import token_generation
 
 
 async def refresh(
@@ -20,6 +21,7 @@ async def refresh(
     secret_hash: str | None,
     *,
     secret_checked: bool = False,
+    client_metadata: dict[str, str] | None = None,
 ) -> AuthOutcome:
     stored = await ctx.store.get_refresh_token(tokens.hash_refresh_token(refresh_token))
     if stored is None or stored.client_id != client.id or stored.pool_id != pool.id:
@@ -45,6 +47,8 @@ async def refresh(
         with_refresh_token=False,
         scope=stored.scope or tokens.ADMIN_SCOPE,
         oauth=stored.scope is not None,
+        source=token_generation.REFRESH_TOKENS,
+        client_metadata=client_metadata,
     )
     return AuthOutcome(tokens=minted)
 
@@ -57,9 +61,17 @@ async def refresh_for_client(
 
 
 async def get_tokens_from_refresh_token(
-    ctx: Context, client_id: str, refresh_token: str, client_secret: str | None
+    ctx: Context,
+    client_id: str,
+    refresh_token: str,
+    client_secret: str | None,
+    *,
+    client_metadata: dict[str, str] | None = None,
 ) -> AuthOutcome:
     client, pool = await client_and_pool(ctx, client_id)
     check_client_secret(ctx, client, client_secret)
     require_flow(client, "REFRESH_TOKEN_AUTH")
-    return await refresh(ctx, pool, client, refresh_token, None, secret_checked=True)
+    return await refresh(
+        ctx, pool, client, refresh_token, None, secret_checked=True,
+        client_metadata=client_metadata,
+    )  # fmt: skip

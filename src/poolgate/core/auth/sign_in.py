@@ -24,12 +24,20 @@ from poolgate.core.users import lookup
 
 
 async def find_signing_in_user(
-    ctx: Context, pool: UserPool, client: AppClient, name: str, secret_hash: str | None
+    ctx: Context,
+    pool: UserPool,
+    client: AppClient,
+    name: str,
+    secret_hash: str | None,
+    *,
+    allow_missing: bool = False,
 ) -> User | None:
+    """The user ``name`` signs in as; None for an unknown name when the client prevents
+    user existence errors (or ``allow_missing``: the caller may migrate the user)."""
     user = await lookup.find_user(ctx, pool, name)
     attempts.identify(user)
     check_secret_hash(ctx, client, secret_hash, name, *([user.username] if user else []))
-    if user is None and not prevents_existence_errors(client):
+    if user is None and not allow_missing and not prevents_existence_errors(client):
         raise UserNotFoundException("User does not exist.")
     return user
 

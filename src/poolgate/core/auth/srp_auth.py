@@ -14,8 +14,9 @@ from poolgate.core.auth.client_auth import check_secret_hash
 from poolgate.core.auth.outcome import INCORRECT, PASSWORD_VERIFIER, AuthOutcome, param
 from poolgate.core.context import Context
 from poolgate.core.errors import NotAuthorizedException
-from poolgate.core.records import AppClient, UserPool
+from poolgate.core.records import AppClient, User, UserPool
 from poolgate.core.throttle import decoys
+from poolgate.core.triggers import authentication, request_scope
 
 _TIMESTAMP_SKEW = 15 * 60
 
@@ -28,12 +29,23 @@ async def start_srp(
     user = await sign_in.find_signing_in_user(ctx, pool, client, name, params.get("SECRET_HASH"))
     # Whether the user exists, has a password or is disabled shows only once the
     # PASSWORD_VERIFIER answer proves the password; until then everyone gets a challenge.
-    verifier = None
     if user is not None:
         lockout.check(user, ctx.clock())
-        verifier = passwords.open_verifier(ctx.sealer, user)
+        await authentication.pre_authentication(
+            ctx, pool, user, client_id=client.id,
+            validation_data=request_scope.validation_data(),
+        )  # fmt: skip
     else:
         await decoys.check_lockout(ctx, pool, name)
+    return await srp_challenge(ctx, pool, client, user, name, srp_a)
+
+
+async def srp_challenge(
+    ctx: Context, pool: UserPool, client: AppClient, user: User | None, name: str, srp_a: str
+) -> AuthOutcome:
+    """The PASSWORD_VERIFIER challenge for ``user``: a decoy one for an unknown ``name``
+    or a user without a password, alike to look at."""
+    verifier = passwords.open_verifier(ctx.sealer, user) if user is not None else None
     user_id = user.username if user is not None else name
     if verifier is None:
         verifier = passwords.decoy_verifier(ctx.sealer, pool.id, user_id)
@@ -78,6 +90,15 @@ def _check_timestamp(timestamp: str, now: float) -> None:
 async def verify_srp(
     ctx: Context, pool: UserPool, client: AppClient, responses: dict[str, str]
 ) -> AuthOutcome:
+    user = await prove(ctx, pool, client, responses)
+    return await sign_in.after_password(
+        ctx, pool, client, user, device_key=responses.get("DEVICE_KEY")
+    )
+
+
+async def prove(ctx: Context, pool: UserPool, client: AppClient, responses: dict[str, str]) -> User:
+    """The enabled user whose PASSWORD_VERIFIER answer proves the password; a wrong one
+    is counted toward lockout (the user's, or the unknown name's) and refused."""
     block = param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")
     signature = param(responses, "PASSWORD_CLAIM_SIGNATURE")
     timestamp = param(responses, "TIMESTAMP")
@@ -118,6 +139,4 @@ async def verify_srp(
         raise NotAuthorizedException(INCORRECT)
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
-    return await sign_in.after_password(
-        ctx, pool, client, user, device_key=responses.get("DEVICE_KEY")
-    )
+    return user

@@ -26,6 +26,7 @@ from poolgate.core.errors import NotAuthorizedException, UserNotFoundException
 from poolgate.core.groups import groups
 from poolgate.core.pools import clients
 from poolgate.core.records import AppClient, RefreshToken, User, UserPool
+from poolgate.core.triggers import token_generation
 from poolgate.core.users import attributes
 
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
@@ -85,9 +86,15 @@ async def mint(
     nonce: str | None = None,
     oauth: bool = False,
     device_key: str | None = None,
+    source: str = token_generation.AUTHENTICATION,
+    client_metadata: dict[str, str] | None = None,
+    precomputed: token_generation.TokenChanges | None = None,
+    run_trigger: bool = True,
 ) -> Tokens:
     """Sign a new id and access token (and store a new refresh token when asked).
 
+    The pool's pre token generation trigger, for ``source``, may change the claims
+    (``precomputed``: the changes it asked for earlier, when ``run_trigger`` is False).
     Both tokens carry the user's ``cognito:groups``; only the id token carries
     ``cognito:roles`` and ``cognito:preferred_role`` (developer guide, "Using the ID
     token" and "Using the access token"). Membership is read at every mint, so a
@@ -105,6 +112,12 @@ async def mint(
     id_lifetime = clients.token_lifetime(client, "IdToken")
     id_group_claims = await groups.token_claims(ctx, pool.id, user.sub)
     access_group_claims = {k: v for k, v in id_group_claims.items() if k == "cognito:groups"}
+    changes = precomputed
+    if run_trigger:
+        changes = await token_generation.pre_token_generation(
+            ctx, pool, source, user=user, client_id=client.id, group_claims=id_group_claims,
+            scopes=scope.split(), client_metadata=client_metadata,
+        )  # fmt: skip
 
     id_payload: dict[str, Any] = {
         "sub": user.sub,
@@ -138,6 +151,9 @@ async def mint(
         "jti": str(uuid.uuid4()),
         "username": user.username,
     }
+    if changes is not None:
+        changes.apply_id(id_payload)
+        changes.apply_access(access_payload)
     keys = await ctx.keyring.keys(pool.id)
     id_kid, id_key = keys.signers["id"]
     access_kid, access_key = keys.signers["access"]
@@ -189,7 +205,8 @@ def _at_hash(access_token: str) -> str:
 
 async def mint_for_client(ctx: Context, pool: UserPool, client: AppClient, scope: str) -> Tokens:
     """client_credentials: an access token for the client itself (``sub`` is the client
-    id), no id token and no refresh token (developer guide, "The token endpoint")."""
+    id), no id token and no refresh token (developer guide, "The token endpoint"); a
+    V3_0 pre token generation trigger may change it."""
     now = int(ctx.clock())
     ctx.metrics.tokens_issued("client_credentials")
     lifetime = clients.token_lifetime(client, "AccessToken")
@@ -205,6 +222,12 @@ async def mint_for_client(ctx: Context, pool: UserPool, client: AppClient, scope
         "jti": str(uuid.uuid4()),
         "client_id": client.id,
     }
+    changes = await token_generation.pre_token_generation(
+        ctx, pool, token_generation.CLIENT_CREDENTIALS, user=None, client_id=client.id,
+        group_claims={}, scopes=scope.split(), client_metadata=None,
+    )  # fmt: skip
+    if changes is not None:
+        changes.apply_access(payload)
     keys = await ctx.keyring.keys(pool.id)
     kid, key = keys.signers["access"]
     token = await asyncio.to_thread(

@@ -133,6 +133,6 @@ async def _sign_in(
     ctx: Context, areq: AuthorizeRequest, provider: IdentityProvider, identity: ProviderIdentity
 ) -> User:
     try:
-        return await sign_in(ctx, areq.pool, provider, identity)
+        return await sign_in(ctx, areq.pool, provider, identity, client_id=areq.client.id)
     except CognitoError as exc:
         raise InvalidRequest(exc.message) from None

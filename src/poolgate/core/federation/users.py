@@ -20,6 +20,7 @@ from poolgate.core.context import Context
 from poolgate.core.errors import NotAuthorizedException
 from poolgate.core.federation import mapping
 from poolgate.core.records import FederatedIdentity, IdentityProvider, User, UserPool
+from poolgate.core.triggers import sign_up as sign_up_triggers
 from poolgate.core.users import lookup
 from poolgate.store.base import Conflict
 
@@ -78,13 +79,21 @@ def set_identities(user: User, entries: list[dict[str, Any]]) -> None:
 
 
 async def sign_in(
-    ctx: Context, pool: UserPool, provider: IdentityProvider, identity: ProviderIdentity
+    ctx: Context,
+    pool: UserPool,
+    provider: IdentityProvider,
+    identity: ProviderIdentity,
+    *,
+    client_id: str | None = None,
 ) -> User:
-    """The user pool user this provider's user signs in as, created or refreshed."""
+    """The user pool user this provider's user signs in as, created or refreshed.
+    ``client_id``: the app client signing in (the pre sign-up trigger's callerContext)."""
     mapped = mapping.apply(provider.attribute_mapping, identity.claims)
     user = await _linked_user(ctx, pool, provider, identity, mapped)
     if user is None:
-        user = await create_federated_user(ctx, pool, provider, identity, mapped)
+        user = await create_federated_user(
+            ctx, pool, provider, identity, mapped, client_id=client_id
+        )
     else:
         user = await _refresh(ctx, pool, provider, identity, user, mapped)
     if not user.enabled:
@@ -139,19 +148,31 @@ async def create_federated_user(
     provider: IdentityProvider,
     identity: ProviderIdentity,
     mapped: dict[str, str],
+    *,
+    client_id: str | None = None,
 ) -> User:
     """The first sign-in of a provider's user: ``{ProviderName}_{id}``.
 
-    This is where Cognito invokes the PreSignUp trigger with the trigger source
-    ``PreSignUp_ExternalProvider`` (developer guide, "Pre sign-up Lambda trigger"):
-    the trigger call belongs at the marked line, before anything is written.
+    The pool's pre sign-up trigger runs first, with the trigger source
+    ``PreSignUp_ExternalProvider`` (developer guide, "Pre sign-up Lambda trigger"): it
+    may refuse (nothing is written) or mark the email or phone verified; the user is
+    EXTERNAL_PROVIDER whatever ``autoConfirmUser`` says.
     """
     now = ctx.clock()
     sub = ids.new_sub()
+    username = username_for(provider, identity.user_id)
+    answer = await sign_up_triggers.pre_sign_up(
+        ctx, pool, sign_up_triggers.EXTERNAL_PROVIDER, username=username, attributes=mapped,
+        client_id=client_id, validation_data=None, client_metadata=None,
+    )  # fmt: skip
     attributes = {**mapped, "sub": sub}
+    if answer.auto_verify_email:
+        attributes["email_verified"] = "true"
+    if answer.auto_verify_phone:
+        attributes["phone_number_verified"] = "true"
     user = User(
         pool_id=pool.id,
-        username=username_for(provider, identity.user_id),
+        username=username,
         sub=sub,
         status=EXTERNAL_PROVIDER,
         enabled=True,
@@ -161,7 +182,6 @@ async def create_federated_user(
     )
     set_identities(user, [identity_entry(provider, identity.user_id, identity.issuer, now, True)])
     lookup.index_keys(pool, user)
-    # PreSignUp_ExternalProvider: invoke the pool's pre sign-up trigger here.
     try:
         async with ctx.store.transaction() as tx:
             await tx.create_user(user)

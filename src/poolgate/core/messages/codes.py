@@ -56,10 +56,17 @@ def note_send(ctx: Context, user: User, purpose: str) -> None:
     sends[purpose] = [*recent, now]
 
 
-async def issue(ctx: Context, store: Store, user: User, purpose: str, destination: str) -> str:
-    """A new code for ``user`` (replacing any earlier one); returns it in clear for the
-    message, and keeps only its HMAC."""
-    code = f"{secrets.randbelow(1_000_000):06d}"
+def new_code() -> str:
+    """Six random digits, made before anything is stored so that the message carrying
+    it (a custom message trigger included) is ready before the transaction that keeps
+    its HMAC."""
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+async def store_code(
+    ctx: Context, store: Store, user: User, purpose: str, destination: str, code: str
+) -> None:
+    """Keep ``code``'s HMAC as ``user``'s code for ``purpose``, replacing any earlier."""
     now = ctx.clock()
     await store.put_code(
         Code(
@@ -72,7 +79,6 @@ async def issue(ctx: Context, store: Store, user: User, purpose: str, destinatio
             destination=destination,
         )
     )
-    return code
 
 
 def masked(error: Exception) -> Exception:

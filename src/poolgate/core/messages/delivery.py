@@ -15,6 +15,7 @@ from poolgate.core.context import Context
 from poolgate.core.errors import InvalidParameterException
 from poolgate.core.messages import codes, templates
 from poolgate.core.records import Message, User, UserPool
+from poolgate.core.triggers import custom_message
 
 # A temporary password's validity when the user record says none (Cognito's default
 # TemporaryPasswordValidityDays).
@@ -103,7 +104,7 @@ async def send(ctx: Context, message: Message) -> None:
         await ctx.store.add_message(message)
 
 
-async def send_code(
+async def code_message(
     ctx: Context,
     pool: UserPool,
     user: User,
@@ -111,51 +112,65 @@ async def send_code(
     code: str,
     purpose: str,
     *,
+    source: str,
+    client_id: str | None = None,
+    client_metadata: dict[str, str] | None = None,
     display_username: str | None = None,
-) -> None:
-    subject, body = _verification_texts(pool, destination.medium)
-    await send(
-        ctx,
-        Message(
-            channel=destination.medium,
-            recipient=destination.address,
-            subject=templates.render(
-                subject, code=code, username=display_username or user.username
-            ),
-            body=templates.render(body, code=code, username=display_username or user.username),
-            created=ctx.clock(),
-            pool_id=pool.id,
-            username=user.username,
-            purpose=purpose,
-            # The outbox keeps the code in clear only while it is valid.
-            expires=ctx.clock() + codes.LIFETIME.get(purpose, codes.DEFAULT_LIFETIME),
-            secret=code,
-        ),
+    texts: tuple[str, str] | None = None,
+) -> Message:
+    """A code message (sign-up, forgot password, attribute verification, a sign-in
+    code) in the pool's template (``texts``: subject and body, when not the
+    verification message's), or in the text its custom message trigger writes for
+    ``source``."""
+    subject, body = texts or _verification_texts(pool, destination.medium)
+    written = await custom_message.texts(
+        ctx, pool, source, user, medium=destination.medium,
+        default=custom_message.Texts(subject, body), client_id=client_id,
+        client_metadata=client_metadata,
+    )  # fmt: skip
+    username = display_username or user.username
+    return Message(
+        channel=destination.medium,
+        recipient=destination.address,
+        subject=templates.render(written.subject, code=code, username=username),
+        body=templates.render(written.body, code=code, username=username),
+        created=ctx.clock(),
+        pool_id=pool.id,
+        username=user.username,
+        purpose=purpose,
+        # The outbox keeps the code in clear only while it is valid.
+        expires=ctx.clock() + codes.LIFETIME.get(purpose, codes.DEFAULT_LIFETIME),
+        secret=code,
     )
 
 
-async def send_invitation(
+async def invitation_message(
     ctx: Context,
     pool: UserPool,
     user: User,
     destination: Destination,
     temporary_password: str,
     display_username: str,
-) -> None:
+    *,
+    client_metadata: dict[str, str] | None = None,
+) -> Message:
+    """AdminCreateUser's invitation, in the pool's template or the custom message
+    trigger's ``CustomMessage_AdminCreateUser`` text."""
     subject, body = _invitation_texts(pool, destination.medium)
-    await send(
-        ctx,
-        Message(
-            channel=destination.medium,
-            recipient=destination.address,
-            subject=templates.render(subject, code=temporary_password, username=display_username),
-            body=templates.render(body, code=temporary_password, username=display_username),
-            created=ctx.clock(),
-            pool_id=pool.id,
-            username=user.username,
-            purpose="invitation",
-            expires=user.state.get("temporary_password_expires")
-            or ctx.clock() + INVITATION_VALIDITY,
-            secret=temporary_password,
-        ),
+    texts = await custom_message.texts(
+        ctx, pool, custom_message.ADMIN_CREATE_USER, user, medium=destination.medium,
+        default=custom_message.Texts(subject, body), client_id=None,
+        client_metadata=client_metadata,
+    )  # fmt: skip
+    return Message(
+        channel=destination.medium,
+        recipient=destination.address,
+        subject=templates.render(texts.subject, code=temporary_password, username=display_username),
+        body=templates.render(texts.body, code=temporary_password, username=display_username),
+        created=ctx.clock(),
+        pool_id=pool.id,
+        username=user.username,
+        purpose="invitation",
+        expires=user.state.get("temporary_password_expires") or ctx.clock() + INVITATION_VALIDITY,
+        secret=temporary_password,
     )

@@ -19,7 +19,8 @@ from poolgate.core.errors import (
     TooManyRequestsException,
 )
 from poolgate.core.messages import codes, delivery, templates
-from poolgate.core.records import Message, User, UserPool
+from poolgate.core.records import User, UserPool
+from poolgate.core.triggers import custom_message
 
 WRONG_CODE = "Invalid code or auth state for the user."
 EXPIRED = "Invalid code or auth state for the user, the code has expired."
@@ -44,6 +45,11 @@ def _texts(pool: UserPool, medium: str) -> tuple[str, str]:
 async def send(ctx: Context, pool: UserPool, user: User, medium: str) -> delivery.Destination:
     """Issue a sign-in code and send it; the code is stored before the message leaves."""
     where = destination(user, medium)
+    code = codes.new_code()
+    message = await delivery.code_message(
+        ctx, pool, user, where, code, codes.SIGN_IN, source=custom_message.AUTHENTICATION,
+        texts=_texts(pool, medium),
+    )  # fmt: skip
     async with ctx.store.transaction() as tx:
         current = await tx.get_user_by_sub(pool.id, user.sub, for_update=True)
         if current is None:
@@ -55,30 +61,13 @@ async def send(ctx: Context, pool: UserPool, user: User, medium: str) -> deliver
             # LimitExceeded, for this.
             raise TooManyRequestsException(codes.ATTEMPT_LIMIT) from None
         await tx.put_user(current)
-        code = await codes.issue(ctx, tx, current, codes.SIGN_IN, where.address)
-    subject, body = _texts(pool, medium)
+        await codes.store_code(ctx, tx, current, codes.SIGN_IN, where.address, code)
     try:
-        await _deliver(ctx, pool, user, medium, where, code, subject, body)
+        await delivery.send(ctx, message)
     except CodeDeliveryFailureException as exc:
         # The sign-in operations declare no delivery failure; the detail goes to the log.
         raise InternalErrorException(exc.message, detail=exc.detail) from None
     return where
-
-
-async def _deliver(
-    ctx: Context, pool: UserPool, user: User, medium: str, where: delivery.Destination,
-    code: str, subject: str, body: str,
-) -> None:  # fmt: skip
-    await delivery.send(
-        ctx,
-        Message(
-            channel=medium, recipient=where.address,
-            subject=templates.render(subject, code=code, username=user.username),
-            body=templates.render(body, code=code, username=user.username),
-            created=ctx.clock(), pool_id=pool.id, username=user.username,
-            purpose=codes.SIGN_IN,
-        ),
-    )  # fmt: skip
 
 
 async def check(ctx: Context, pool: UserPool, user: User, code: str) -> None:

@@ -17,6 +17,7 @@ from poolgate.core.oauth.errors import (
 )
 from poolgate.core.pools import clients, resource_servers
 from poolgate.core.records import AppClient, UserPool
+from poolgate.core.triggers.token_generation import TokenChanges
 
 
 async def exchange_code(
@@ -59,9 +60,11 @@ async def exchange_code(
     user = await ctx.store.get_user_by_sub(pool.id, stored.sub)
     if user is None or not user.enabled:
         raise InvalidGrant("The user is no longer able to sign in.")
+    changes = stored.grant.get("token_changes")
     minted = await tokens.mint(
         ctx, pool, client, user, auth_time=int(stored.grant["auth_time"]),
         scope=stored.grant["scope"], nonce=stored.grant.get("nonce"), oauth=True,
+        precomputed=TokenChanges(**changes) if changes else None, run_trigger=False,
     )  # fmt: skip
     access = tokens.unverified_claims(minted.access_token)
     await ctx.store.record_code_tokens(stored.code_hash, str(access["origin_jti"]))
@@ -109,4 +112,7 @@ async def client_credentials(
     known = await resource_servers.custom_scopes(ctx, pool.id)
     if any(s not in known for s in requested):
         raise InvalidScope("A requested scope no longer exists.", redirect=False)
-    return await tokens.mint_for_client(ctx, pool, client, " ".join(dict.fromkeys(requested)))
+    try:
+        return await tokens.mint_for_client(ctx, pool, client, " ".join(dict.fromkeys(requested)))
+    except CognitoError as exc:  # the V3_0 pre token generation trigger refused
+        raise InvalidRequest(exc.message, redirect=False) from None

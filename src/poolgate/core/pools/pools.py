@@ -15,6 +15,7 @@ from poolgate.core.mfa import pool_config as mfa_config
 from poolgate.core.pagination import decode_token, encode_token
 from poolgate.core.pools.pool_settings import MAX_CUSTOM_ATTRIBUTES, custom_attribute, pool_settings
 from poolgate.core.records import UserPool
+from poolgate.core.triggers import lambda_config
 from poolgate.store.base import Conflict
 
 _POOL_ID = re.compile(r"^[\w-]+_[0-9a-zA-Z]+$")
@@ -68,6 +69,7 @@ async def create_user_pool(
 ) -> UserPool:
     """``request`` holds CreateUserPool's members (PoolName and UserPoolTags aside)."""
     settings = pool_settings(request)
+    settings["LambdaConfig"] = lambda_config.normalize(ctx, settings["LambdaConfig"])
     now = ctx.clock()
     for _ in range(5):
         pool_id = ids.new_pool_id(ctx.region)
@@ -112,9 +114,12 @@ async def update_user_pool(
     ``mfa``: SetUserPoolMfaConfig's members applied in the same write (``poolgate
     apply``), so the pool is never seen with the one change and not the other."""
     now = ctx.clock()
+    # Checked before the write: it asks which functions the deployment declares.
+    triggers = lambda_config.normalize(ctx, request.get("LambdaConfig") or {})
 
     def settings_of(pool: UserPool) -> dict[str, Any]:
         settings = pool_settings(request, previous=pool.settings)
+        settings["LambdaConfig"] = triggers
         return settings if mfa is None else mfa_config.configured(settings, mfa)
 
     def change(pool: UserPool) -> UserPool:

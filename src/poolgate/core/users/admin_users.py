@@ -15,6 +15,8 @@ from poolgate.core.errors import (
 )
 from poolgate.core.messages import codes, delivery
 from poolgate.core.records import User, UserPool
+from poolgate.core.triggers import custom_message
+from poolgate.core.triggers import sign_up as sign_up_triggers
 from poolgate.core.users import attributes, lookup
 from poolgate.store.base import Conflict
 
@@ -33,9 +35,14 @@ async def admin_create_user(
     message_action: str | None,
     desired_mediums: list[str] | None,
     force_alias_creation: bool,
+    *,
+    validation_data: dict[str, str] | None = None,
+    client_metadata: dict[str, str] | None = None,
 ) -> User:
     if message_action == "RESEND":
-        return await _resend_invitation(ctx, pool, username, temporary_password, desired_mediums)
+        return await _resend_invitation(
+            ctx, pool, username, temporary_password, desired_mediums, client_metadata
+        )
     stored_name, sub, implied = lookup.new_username(pool, username)
     given = attributes.parse(pool, user_attributes, admin=True)
     values = {**given, **implied, "sub": sub}
@@ -79,6 +86,18 @@ async def admin_create_user(
         if message_action == "SUPPRESS"
         else delivery.invitation_destinations(user, desired_mediums)
     )
+    # Its response is ignored for AdminCreateUser; an error still refuses the user.
+    await sign_up_triggers.pre_sign_up(
+        ctx, pool, sign_up_triggers.ADMIN_CREATE_USER, username=stored_name,
+        attributes=values, client_id=None, validation_data=validation_data,
+        client_metadata=client_metadata,
+    )  # fmt: skip
+    messages = [
+        await delivery.invitation_message(
+            ctx, pool, user, destination, password, username, client_metadata=client_metadata
+        )
+        for destination in destinations
+    ]
     user.credential_sealed = await passwords.seal_password(ctx.sealer, user, password)
     try:
         async with ctx.store.transaction() as tx:
@@ -87,8 +106,8 @@ async def admin_create_user(
                 await tx.put_user(owner)
     except Conflict:
         raise UsernameExistsException("User account already exists") from None
-    for destination in destinations:
-        await delivery.send_invitation(ctx, pool, user, destination, password, username)
+    for message in messages:
+        await delivery.send(ctx, message)
     return user
 
 
@@ -98,6 +117,7 @@ async def _resend_invitation(
     username: str,
     temporary_password: str | None,
     desired_mediums: list[str] | None,
+    client_metadata: dict[str, str] | None,
 ) -> User:
     user = await lookup.require_user(ctx, pool, username)
     if user.status != lookup.FORCE_CHANGE_PASSWORD:
@@ -107,12 +127,18 @@ async def _resend_invitation(
     password = temporary_password or passwords.temporary_password(pool)
     passwords.check_policy(pool, password)
     destinations = delivery.invitation_destinations(user, desired_mediums)
+    messages = [
+        await delivery.invitation_message(
+            ctx, pool, user, destination, password, username, client_metadata=client_metadata
+        )
+        for destination in destinations
+    ]
     user.credential_sealed = await passwords.seal_password(ctx.sealer, user, password)
     user.state["temporary_password_expires"] = _temporary_expiry(ctx, pool)
     user.modified = ctx.clock()
     await ctx.store.put_user(user)
-    for destination in destinations:
-        await delivery.send_invitation(ctx, pool, user, destination, password, username)
+    for message in messages:
+        await delivery.send(ctx, message)
     return user
 
 
@@ -149,24 +175,36 @@ async def admin_delete_user(ctx: Context, pool: UserPool, username: str) -> None
     await ctx.store.delete_user(pool.id, user.sub)
 
 
-async def admin_reset_user_password(ctx: Context, pool: UserPool, username: str) -> None:
+async def admin_reset_user_password(
+    ctx: Context,
+    pool: UserPool,
+    username: str,
+    *,
+    client_metadata: dict[str, str] | None = None,
+) -> None:
     """The user must choose a new password with a code sent to a verified contact
     (ConfirmForgotPassword); until then sign-in answers PasswordResetRequired."""
     user = await lookup.require_user(ctx, pool, username)
     destination = recovery_destination(pool, user)
     if user.status == lookup.UNCONFIRMED:
         raise NotAuthorizedException("User password cannot be reset in the current state.")
+    code = message = None
+    if destination is not None:
+        code = codes.new_code()
+        message = await delivery.code_message(
+            ctx, pool, user, destination, code, codes.FORGOT_PASSWORD,
+            source=custom_message.FORGOT_PASSWORD, client_metadata=client_metadata,
+        )  # fmt: skip
     async with ctx.store.transaction() as tx:
         user.status = lookup.RESET_REQUIRED
         user.modified = ctx.clock()
-        code = None
-        if destination is not None:
+        if destination is not None and code is not None:
             codes.note_send(ctx, user, codes.FORGOT_PASSWORD)
-            code = await codes.issue(ctx, tx, user, codes.FORGOT_PASSWORD, destination.address)
+            await codes.store_code(ctx, tx, user, codes.FORGOT_PASSWORD, destination.address, code)
         await tx.put_user(user)
         await tx.revoke_user_tokens(pool.id, user.sub, ctx.clock())
-    if destination is not None and code is not None:
-        await delivery.send_code(ctx, pool, user, destination, code, codes.FORGOT_PASSWORD)
+    if message is not None:
+        await delivery.send(ctx, message)
 
 
 def recovery_destination(pool: UserPool, user: User) -> delivery.Destination | None:

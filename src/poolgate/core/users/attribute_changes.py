@@ -18,8 +18,9 @@ from poolgate.core.errors import (
 )
 from poolgate.core.messages import codes, delivery
 from poolgate.core.messages.delivery import Destination
-from poolgate.core.records import AppClient, User, UserPool
+from poolgate.core.records import AppClient, Message, User, UserPool
 from poolgate.core.throttle import limits
+from poolgate.core.triggers import custom_message
 from poolgate.core.users import attributes, lookup
 
 CONTACTS = ("email", "phone_number")
@@ -53,6 +54,7 @@ async def update(
     *,
     client: AppClient | None = None,
     admin: bool = False,
+    client_metadata: dict[str, str] | None = None,
 ) -> list[Destination]:
     """Apply ``changes``; returns where verification codes went."""
     given = attributes.parse(pool, changes, client=client, admin=admin)
@@ -88,20 +90,27 @@ async def update(
     merged = {k: v for k, v in user.attributes.items()}
     attributes.check_required(pool, merged)
     user.modified = ctx.clock()
-    sent: list[tuple[Destination, str, str]] = []
-    for _ in to_verify:
+    sent: list[tuple[Destination, str, str, Message]] = []
+    for name in to_verify:
         await limits.count_code_send(ctx)
+        destination = _destination(user, name)
+        purpose = codes.verify_purpose(name)
+        code = codes.new_code()
+        message = await delivery.code_message(
+            ctx, pool, user, destination, code, purpose,
+            source=custom_message.UPDATE_USER_ATTRIBUTE,
+            client_id=client.id if client is not None else None,
+            client_metadata=client_metadata,
+        )  # fmt: skip
+        sent.append((destination, code, purpose, message))
     async with ctx.store.transaction() as tx:
-        for name in to_verify:
-            destination = _destination(user, name)
-            purpose = codes.verify_purpose(name)
+        for destination, code, purpose, _ in sent:
             codes.note_send(ctx, user, purpose)
-            code = await codes.issue(ctx, tx, user, purpose, destination.address)
-            sent.append((destination, code, purpose))
+            await codes.store_code(ctx, tx, user, purpose, destination.address, code)
         await tx.put_user(lookup.index_keys(pool, user))
-    for destination, code, purpose in sent:
-        await delivery.send_code(ctx, pool, user, destination, code, purpose)
-    return [destination for destination, _, _ in sent]
+    for _, _, _, message in sent:
+        await delivery.send(ctx, message)
+    return [destination for destination, _, _, _ in sent]
 
 
 def _destination(user: User, attribute: str) -> Destination:
@@ -116,7 +125,13 @@ def _destination(user: User, attribute: str) -> Destination:
 
 
 async def send_verification_code(
-    ctx: Context, pool: UserPool, user: User, attribute: str
+    ctx: Context,
+    pool: UserPool,
+    user: User,
+    attribute: str,
+    *,
+    client_id: str | None = None,
+    client_metadata: dict[str, str] | None = None,
 ) -> Destination:
     if attribute not in CONTACTS:
         raise InvalidParameterException(
@@ -125,14 +140,20 @@ async def send_verification_code(
     destination = _destination(user, attribute)
     purpose = codes.verify_purpose(attribute)
     await limits.count_code_send(ctx)
+    code = codes.new_code()
+    message = await delivery.code_message(
+        ctx, pool, user, destination, code, purpose,
+        source=custom_message.VERIFY_USER_ATTRIBUTE, client_id=client_id,
+        client_metadata=client_metadata,
+    )  # fmt: skip
     async with ctx.store.transaction() as tx:
         current = await tx.get_user_by_sub(pool.id, user.sub, for_update=True)
         if current is None:
             raise NotAuthorizedException("User does not exist.")
         codes.note_send(ctx, current, purpose)
         await tx.put_user(current)
-        code = await codes.issue(ctx, tx, current, purpose, destination.address)
-    await delivery.send_code(ctx, pool, user, destination, code, purpose)
+        await codes.store_code(ctx, tx, current, purpose, destination.address, code)
+    await delivery.send(ctx, message)
     return destination
 
 

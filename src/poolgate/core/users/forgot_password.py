@@ -18,17 +18,30 @@ from poolgate.core.errors import (
 )
 from poolgate.core.messages import codes, delivery
 from poolgate.core.throttle import decoys, limits
+from poolgate.core.triggers import custom_message, migration
+from poolgate.core.triggers import sign_up as sign_up_triggers
 from poolgate.core.users import admin_users, existence, lookup
+from poolgate.core.users.migration import migrated_user
 
 
 @events.audited(events.FORGOT_PASSWORD, success=events.IN_PROGRESS)
 async def forgot_password(
-    ctx: Context, client_id: str, username: str, secret_hash: str | None
+    ctx: Context,
+    client_id: str,
+    username: str,
+    secret_hash: str | None,
+    *,
+    client_metadata: dict[str, str] | None = None,
 ) -> delivery.Destination:
     client, pool = await client_and_pool(ctx, client_id)
     user = await lookup.find_user(ctx, pool, username)
     events.identify(user)
     check_secret_hash(ctx, client, secret_hash, username, *([user.username] if user else []))
+    if user is None:
+        user = await migrated_user(
+            ctx, pool, client, migration.FORGOT_PASSWORD, username, password=None,
+            validation_data=None, client_metadata=client_metadata,
+        )  # fmt: skip
     prevent = prevents_existence_errors(client)
     destination = admin_users.recovery_destination(pool, user) if user is not None else None
     if user is None or (prevent and (not user.enabled or destination is None)):
@@ -43,16 +56,20 @@ async def forgot_password(
         raise NotAuthorizedException("User is disabled.")
     destination = admin_users.check_recoverable(pool, user)
     await limits.count_code_send(ctx)
+    code = codes.new_code()
+    message = await delivery.code_message(
+        ctx, pool, user, destination, code, codes.FORGOT_PASSWORD,
+        source=custom_message.FORGOT_PASSWORD, client_id=client.id,
+        client_metadata=client_metadata, display_username=username,
+    )  # fmt: skip
     async with ctx.store.transaction() as tx:
         current = await tx.get_user_by_sub(pool.id, user.sub, for_update=True)
         if current is None:
             raise UserNotFoundException("Username/client id combination not found.")
         codes.note_send(ctx, current, codes.FORGOT_PASSWORD)
         await tx.put_user(current)
-        code = await codes.issue(ctx, tx, current, codes.FORGOT_PASSWORD, destination.address)
-    await delivery.send_code(
-        ctx, pool, user, destination, code, codes.FORGOT_PASSWORD, display_username=username
-    )
+        await codes.store_code(ctx, tx, current, codes.FORGOT_PASSWORD, destination.address, code)
+    await delivery.send(ctx, message)
     return destination
 
 
@@ -64,6 +81,8 @@ async def confirm_forgot_password(
     code: str,
     password: str,
     secret_hash: str | None,
+    *,
+    client_metadata: dict[str, str] | None = None,
 ) -> None:
     client, pool = await client_and_pool(ctx, client_id)
     user = await lookup.find_user(ctx, pool, username)
@@ -96,3 +115,7 @@ async def confirm_forgot_password(
             error = verdict.error
     if error is not None:
         raise codes.masked(error) if prevent else error
+    await sign_up_triggers.post_confirmation(
+        ctx, pool, sign_up_triggers.CONFIRM_FORGOT_PASSWORD, current, client_id=client.id,
+        client_metadata=client_metadata,
+    )  # fmt: skip

@@ -35,18 +35,32 @@ async def _grant(ctx: Context, access_token: str) -> tokens.AccessGrant:
 
 
 async def update_user_attributes(
-    ctx: Context, access_token: str, changes: list[dict[str, str]]
+    ctx: Context,
+    access_token: str,
+    changes: list[dict[str, str]],
+    *,
+    client_metadata: dict[str, str] | None = None,
 ) -> list[Destination]:
     grant = await _grant(ctx, access_token)
     client = await ctx.store.get_client(str(grant.claims.get("client_id", "")))
-    return await attribute_changes.update(ctx, grant.pool, grant.user, changes, client=client)
+    return await attribute_changes.update(
+        ctx, grant.pool, grant.user, changes, client=client, client_metadata=client_metadata
+    )
 
 
 async def get_user_attribute_verification_code(
-    ctx: Context, access_token: str, attribute: str
+    ctx: Context,
+    access_token: str,
+    attribute: str,
+    *,
+    client_metadata: dict[str, str] | None = None,
 ) -> Destination:
     grant = await _grant(ctx, access_token)
-    return await attribute_changes.send_verification_code(ctx, grant.pool, grant.user, attribute)
+    return await attribute_changes.send_verification_code(
+        ctx, grant.pool, grant.user, attribute,
+        client_id=str(grant.claims.get("client_id", "")) or None,
+        client_metadata=client_metadata,
+    )  # fmt: skip
 
 
 async def verify_user_attribute(ctx: Context, access_token: str, attribute: str, code: str) -> None:

@@ -24,6 +24,8 @@ from poolgate.core.messages import codes, delivery
 from poolgate.core.mfa.pool_config import first_factors
 from poolgate.core.records import User, UserPool
 from poolgate.core.throttle import decoys, limits
+from poolgate.core.triggers import custom_message
+from poolgate.core.triggers import sign_up as sign_up_triggers
 from poolgate.core.users import attributes, existence, lookup
 from poolgate.store.base import Conflict, Store
 
@@ -55,9 +57,14 @@ async def sign_up(
     password: str | None,
     user_attributes: list[dict[str, str]] | None,
     secret_hash: str | None,
+    *,
+    validation_data: dict[str, str] | None = None,
+    client_metadata: dict[str, str] | None = None,
 ) -> SignUpResult:
     """SignUp. Without a password (a passwordless user) only where the pool allows a
-    passwordless first factor (EMAIL_OTP or SMS_OTP), as the API reference says."""
+    passwordless first factor (EMAIL_OTP or SMS_OTP), as the API reference says. The
+    pool's pre sign-up trigger may refuse, confirm or verify; its custom message
+    trigger writes the code's message, before anything is stored."""
     client, pool = await client_and_pool(ctx, client_id)
     check_secret_hash(ctx, client, secret_hash, username)
     if pool.settings.get("AdminCreateUserConfig", {}).get("AllowAdminCreateUserOnly"):
@@ -75,6 +82,20 @@ async def sign_up(
         raise InvalidParameterException(
             "A password is required: this user pool offers no passwordless sign-in."
         )
+    for field in implied:
+        # A user who signs in with an email or phone owns it from sign-up on.
+        if await lookup.alias_owner(ctx, pool, field, implied[field], excluding=sub):
+            raise UsernameExistsException(_exists_message(pool, implied))
+    if await ctx.store.get_user(pool.id, lookup.key_of(pool, stored_name)) is not None:
+        raise UsernameExistsException(_exists_message(pool, implied))
+    answer = await sign_up_triggers.pre_sign_up(
+        ctx, pool, sign_up_triggers.SIGN_UP, username=stored_name, attributes=values,
+        client_id=client.id, validation_data=validation_data, client_metadata=client_metadata,
+    )  # fmt: skip
+    if answer.auto_verify_email:
+        values["email_verified"] = "true"
+    if answer.auto_verify_phone:
+        values["phone_number_verified"] = "true"
     now = ctx.clock()
     user = lookup.index_keys(
         pool,
@@ -82,40 +103,60 @@ async def sign_up(
             pool_id=pool.id,
             username=stored_name,
             sub=sub,
-            status=lookup.UNCONFIRMED,
+            status=lookup.CONFIRMED if answer.auto_confirm else lookup.UNCONFIRMED,
             enabled=True,
             created=now,
             modified=now,
             attributes=values,
         ),
     )
-    for field in implied:
-        # A user who signs in with an email or phone owns it from sign-up on.
-        if await lookup.alias_owner(ctx, pool, field, implied[field], excluding=sub):
-            raise UsernameExistsException(_exists_message(pool, implied))
-    if await ctx.store.get_user(pool.id, user.username_key) is not None:
-        raise UsernameExistsException(_exists_message(pool, implied))
     if password:
         user.credential_sealed = await passwords.seal_password(ctx.sealer, user, password)
-    destination = delivery.sign_up_destination(pool, user)
+    displaced = await _displaced_alias_owners(ctx, pool, user)
+    destination = None if answer.auto_confirm else delivery.sign_up_destination(pool, user)
+    code = message = None
     if destination is not None:
         await limits.count_code_send(ctx)
-    code = None
+        code = codes.new_code()
+        message = await delivery.code_message(
+            ctx, pool, user, destination, code, codes.SIGN_UP,
+            source=custom_message.SIGN_UP, client_id=client.id,
+            client_metadata=client_metadata, display_username=username,
+        )  # fmt: skip
     try:
         async with ctx.store.transaction() as tx:
             if destination is not None:
                 codes.note_send(ctx, user, codes.SIGN_UP)
             await tx.create_user(user)
-            if destination is not None:
-                code = await codes.issue(ctx, tx, user, codes.SIGN_UP, destination.address)
+            if destination is not None and code is not None:
+                await codes.store_code(ctx, tx, user, codes.SIGN_UP, destination.address, code)
+            for owner in displaced:
+                await tx.put_user(owner)
     except Conflict:
         raise UsernameExistsException(_exists_message(pool, implied)) from None
     events.identify(user)
-    if destination is not None and code is not None:
-        await delivery.send_code(
-            ctx, pool, user, destination, code, codes.SIGN_UP, display_username=username
-        )
+    if message is not None:
+        await delivery.send(ctx, message)
     return SignUpResult(user, destination)
+
+
+async def _displaced_alias_owners(ctx: Context, pool: UserPool, user: User) -> list[User]:
+    """A contact a pre sign-up trigger verified moves its alias to the new user: the
+    user who had it keeps the value, unverified (developer guide, "Pre sign-up Lambda
+    trigger")."""
+    displaced = []
+    for field in ("email", "phone_number"):
+        value = user.attributes.get(field)
+        if not value or user.attributes.get(f"{field}_verified") != "true":
+            continue
+        if field not in lookup.alias_attributes(pool):
+            continue
+        owner = await lookup.alias_owner(ctx, pool, field, value, excluding=user.sub)
+        if owner is not None:
+            owner.attributes[f"{field}_verified"] = "false"
+            owner.modified = user.modified
+            displaced.append(lookup.index_keys(pool, owner))
+    return displaced
 
 
 async def _confirm(
@@ -150,9 +191,13 @@ async def confirm_sign_up(
     code: str,
     secret_hash: str | None,
     force_alias_creation: bool,
+    *,
+    client_metadata: dict[str, str] | None = None,
 ) -> str | None:
     """ConfirmSignUp; returns the Session that signs the user in at once with USER_AUTH
-    (``core.auth.user_auth``), or None when the client could not use one."""
+    (``core.auth.user_auth``), or None when the client could not use one. The pool's
+    post confirmation trigger runs once the user is confirmed; the confirmation stands
+    even when it fails, as in Cognito."""
     client, pool = await client_and_pool(ctx, client_id)
     user = await lookup.find_user(ctx, pool, username)
     events.identify(user)
@@ -169,6 +214,7 @@ async def confirm_sign_up(
     if user.status != lookup.UNCONFIRMED:
         raise NotAuthorizedException(f"User cannot be confirmed. Current status is {user.status}")
     error: Exception | None = None
+    confirmed: User | None = None
     async with ctx.store.transaction() as tx:
         current = await tx.get_user_by_sub(pool.id, user.sub, for_update=True)
         if current is None or current.status != lookup.UNCONFIRMED:
@@ -181,6 +227,11 @@ async def confirm_sign_up(
             error = verdict.error
     if error is not None:
         raise codes.masked(error) if prevent else error
+    assert confirmed is not None
+    await sign_up_triggers.post_confirmation(
+        ctx, pool, sign_up_triggers.CONFIRM_SIGN_UP, confirmed, client_id=client.id,
+        client_metadata=client_metadata,
+    )  # fmt: skip
     return sessions.seal(
         ctx, {"challenge": SIGNED_UP, "client": client.id, "sub": user.sub},
         int(client.settings.get("AuthSessionValidity") or 3),
@@ -192,7 +243,12 @@ _NO_AUTO_VERIFICATION = "Auto verification not turned on or no verifiable attrib
 
 @events.audited(events.RESEND_CODE)
 async def resend_confirmation_code(
-    ctx: Context, client_id: str, username: str, secret_hash: str | None
+    ctx: Context,
+    client_id: str,
+    username: str,
+    secret_hash: str | None,
+    *,
+    client_metadata: dict[str, str] | None = None,
 ) -> delivery.Destination:
     client, pool = await client_and_pool(ctx, client_id)
     user = await lookup.find_user(ctx, pool, username)
@@ -215,20 +271,29 @@ async def resend_confirmation_code(
     if destination is None:
         raise InvalidParameterException(_NO_AUTO_VERIFICATION)
     await limits.count_code_send(ctx)
+    code = codes.new_code()
+    message = await delivery.code_message(
+        ctx, pool, user, destination, code, codes.SIGN_UP, source=custom_message.RESEND_CODE,
+        client_id=client.id, client_metadata=client_metadata, display_username=username,
+    )  # fmt: skip
     async with ctx.store.transaction() as tx:
         current = await tx.get_user_by_sub(pool.id, user.sub, for_update=True)
         if current is None:
             raise UserNotFoundException("Username/client id combination not found.")
         codes.note_send(ctx, current, codes.SIGN_UP)
         await tx.put_user(current)
-        code = await codes.issue(ctx, tx, current, codes.SIGN_UP, destination.address)
-    await delivery.send_code(
-        ctx, pool, user, destination, code, codes.SIGN_UP, display_username=username
-    )
+        await codes.store_code(ctx, tx, current, codes.SIGN_UP, destination.address, code)
+    await delivery.send(ctx, message)
     return destination
 
 
-async def admin_confirm_sign_up(ctx: Context, pool: UserPool, username: str) -> None:
+async def admin_confirm_sign_up(
+    ctx: Context,
+    pool: UserPool,
+    username: str,
+    *,
+    client_metadata: dict[str, str] | None = None,
+) -> None:
     user = await lookup.require_user(ctx, pool, username)
     if user.status != lookup.UNCONFIRMED:
         raise NotAuthorizedException(f"User cannot be confirmed. Current status is {user.status}")
@@ -237,3 +302,7 @@ async def admin_confirm_sign_up(ctx: Context, pool: UserPool, username: str) -> 
         user.modified = ctx.clock()
         await tx.put_user(user)
         await tx.delete_code(pool.id, user.sub, codes.SIGN_UP)
+    await sign_up_triggers.post_confirmation(
+        ctx, pool, sign_up_triggers.CONFIRM_SIGN_UP, user, client_id=None,
+        client_metadata=client_metadata,
+    )  # fmt: skip

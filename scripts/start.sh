@@ -13,7 +13,9 @@
 #      data directory ($POOLGATE_DATA_DIR/web-config.json), not in web/dist, which
 #      every build empties;
 #   5. the identity provider, the API gateway and the web app, until Ctrl-C, which
-#      stops them all.
+#      stops them all; the identity provider's admin console (/admin/) with a first
+#      administrator, "admin", whose temporary password is changed at the first
+#      sign-in (POOLGATE_BOOTSTRAP_ADMIN_USERNAME and _PASSWORD choose another).
 #
 # Settings (environment): POOLGATE_PORT (9229), POOLGATE_GATEWAY_PORT (9230), WEB_PORT
 # (5173), POOLGATE_HOST (127.0.0.1), POOLGATE_DATA_DIR (data), TRAVELGUIDE_WEB (yes; no
@@ -270,6 +272,12 @@ alive() {
 }
 listening() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
+# The admin console's first administrator, created at the first start only (while the
+# administrators' pool is empty); the first sign-in asks for a new password.
+DEFAULT_ADMIN_PASSWORD='TravelGuide-Admin-2026!'
+export POOLGATE_BOOTSTRAP_ADMIN_USERNAME="${POOLGATE_BOOTSTRAP_ADMIN_USERNAME:-admin}"
+export POOLGATE_BOOTSTRAP_ADMIN_PASSWORD="${POOLGATE_BOOTSTRAP_ADMIN_PASSWORD:-$DEFAULT_ADMIN_PASSWORD}"
+
 step "Starting (log: $LOG)"
 printf '\n---- %s start.sh\n' "$(date '+%Y-%m-%d %H:%M:%S')" >>"$LOG"
 spawn .venv/bin/poolgate serve --config "$EXAMPLE" --data-dir "$DATA_DIR" --host "$HOST" \
@@ -316,6 +324,35 @@ print(cognito.admin_get_user(UserPoolId=pool_id, Username=username)["UserStatus"
 PY
 )"
 
+# Whether the console's administrator still has the temporary password.
+ADMIN_STATUS="$("$PYTHON" - "$URL" "$DATA_DIR" "$POOLGATE_BOOTSTRAP_ADMIN_USERNAME" 2>/dev/null <<'PY' || true
+import sys
+from pathlib import Path
+
+import boto3
+
+from poolgate.admin_keys import load_admin_key
+from poolgate.config import load_settings
+
+url, data_dir, username = sys.argv[1:]
+key, _ = load_admin_key(load_settings(None, data_dir=Path(data_dir)))
+cognito = boto3.client(
+    "cognito-idp",
+    endpoint_url=url,
+    region_name="us-east-1",
+    aws_access_key_id=key.access_key_id,
+    aws_secret_access_key=key.secret_access_key,
+)
+for pool in cognito.list_user_pools(MaxResults=60)["UserPools"]:
+    if pool["Name"] != "poolgate-administrators":
+        continue
+    described = cognito.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]
+    if described.get("UserPoolTags", {}).get("poolgate:console") == "administrators":
+        print(cognito.admin_get_user(UserPoolId=pool["Id"], Username=username)["UserStatus"])
+        break
+PY
+)"
+
 cat <<EOF
 
 TravelGuide is running.
@@ -326,8 +363,22 @@ TravelGuide is running.
   App client           travelguide-web   $CLIENT_ID
   API                  $API_URL   (/hello, /destinations, /favourites)
   Mailbox              $URL/_mailbox   (sign-up codes and password resets land here)
+  Admin console        $URL/admin/   (the workshop's AWS console steps)
 
 EOF
+if [ "$ADMIN_STATUS" = FORCE_CHANGE_PASSWORD ] \
+  && [ "$POOLGATE_BOOTSTRAP_ADMIN_PASSWORD" = "$DEFAULT_ADMIN_PASSWORD" ]; then
+  cat <<EOF
+Sign in to the admin console as:
+  username             $POOLGATE_BOOTSTRAP_ADMIN_USERNAME
+  temporary password   $DEFAULT_ADMIN_PASSWORD
+You will be asked to choose a new password.
+
+EOF
+elif [ -n "$ADMIN_STATUS" ]; then
+  printf 'Sign in to the admin console as %s with the password chosen for it.\n\n' \
+    "$POOLGATE_BOOTSTRAP_ADMIN_USERNAME"
+fi
 if [ -n "$POOL_NOTE" ]; then
   printf 'Note on the user pool: %s The demo, its web app and its API use that pool (docs/decisions.md says why).\n\n' \
     "$POOL_NOTE" | fold -s -w 86

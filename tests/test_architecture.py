@@ -28,6 +28,7 @@ ADAPTERS = (
     "gateway",
     "apply",
     "middleware",
+    "console",
 )
 # What core must not import: the web framework and servers, SQL, the HTTP client,
 # templates, the command line, and Poolgate's own outer layers.

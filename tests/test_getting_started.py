@@ -190,6 +190,9 @@ def test_the_readme_examples_then_start_sh_again(
         [name, demo_pool] = first.field("User pool")
         assert name == DEMO_POOL
         assert "Note on the user pool" not in first.text
+        # The admin console, with its first administrator's temporary password.
+        assert first.field("Admin console")[0] == f"http://127.0.0.1:{port}/admin/"
+        assert "temporary password   TravelGuide-Admin-2026!" in first.text
         printed = run_readme_examples(work, env, port)
         cognito = admin(env, work)
         # The CLI's pool and boto3's, under names of their own; the demo's is alone.

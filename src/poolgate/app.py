@@ -13,14 +13,14 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from poolgate import datadir, health, housekeeping, metrics, middleware
 from poolgate.admin_keys import load_admin_key
 from poolgate.awsjson.endpoint import AwsJsonEndpoint
 from poolgate.awsjson.sigv4 import AdminKey
-from poolgate.bootstrap import SharedContext
+from poolgate.bootstrap import SharedContext, console_setup, ensure_console
 from poolgate.config import Settings
 from poolgate.core.context import Context
 from poolgate.hosted import (
@@ -144,6 +144,20 @@ def create_app(settings: Settings, shared: SharedContext | None = None) -> ASGIA
             ),
             ui=UIAssets(ctx),
         )
+        if settings.console:
+            from poolgate.console.view import Console
+
+            services.items["console"] = Console(
+                ctx,
+                console_setup(settings),
+                # A link to the mailbox where it is open to a browser (local development).
+                mailbox_url="/_mailbox"
+                if settings.mailbox_served and not settings.mailbox_needs_admin_key
+                else None,
+            )
+            created = await ensure_console(ctx, settings)
+            if created:
+                log.info("%s", created)
         log.info("poolgate ready at %s", settings.effective_public_url)
         if settings.mailbox_served:
             log.info(
@@ -159,7 +173,7 @@ def create_app(settings: Settings, shared: SharedContext | None = None) -> ASGIA
 
     r = services.route
     p = services.page
-    routes = [
+    routes: list[BaseRoute] = [
         services.asgi_route("/", "awsjson", ["POST", "OPTIONS"]),
         Route("/health", health.liveness, methods=["GET"]),
         Route("/health/ready", ready, methods=["GET"]),
@@ -202,6 +216,10 @@ def create_app(settings: Settings, shared: SharedContext | None = None) -> ASGIA
     ]
     for path in ("/oauth2/token", "/oauth2/userInfo", "/oauth2/revoke"):
         routes.append(r(path, "oauth", "preflight", ["OPTIONS"]))
+    if settings.console:
+        from poolgate.console.routes import console_routes
+
+        routes += console_routes(lambda: services.items["console"])
     if settings.mailbox_served:
         # The developer's view of the outbox: in local development only, unless the
         # settings ask for it, and then behind the admin key (see mailbox/access.py).

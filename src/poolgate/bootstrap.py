@@ -15,6 +15,9 @@ from pathlib import Path
 
 from poolgate import datadir
 from poolgate.config import ConfigError, Settings, parse_quotas
+from poolgate.core.admins import accounts
+from poolgate.core.admins import pool as admins_pool
+from poolgate.core.admins.pool import ConsoleSetup
 from poolgate.core.clock import system_clock
 from poolgate.core.context import Context
 from poolgate.core.keys.master_key import verify_master_key
@@ -130,6 +133,35 @@ async def open_context(
         http=HttpxClient() if outbound_http else None,
         functions=function_invoker(settings, functions) if functions else None,
     )
+
+
+def console_setup(settings: Settings) -> ConsoleSetup:
+    return ConsoleSetup(
+        public_url=settings.effective_public_url,
+        mfa=settings.console_mfa,
+        session_minutes=settings.console_session_minutes,
+    )
+
+
+async def ensure_console(ctx: Context, settings: Settings) -> str | None:
+    """At start: the administrators' pool kept as the console needs it (when there is
+    one), and the bootstrap administrator created while it has no user. What to log,
+    if anything. Several processes may run it at once; the outcome is the same."""
+    if not settings.console:
+        return None
+    setup = console_setup(settings)
+    username = settings.bootstrap_admin_username.strip()
+    if username:
+        done = await accounts.bootstrap(ctx, setup, username, settings.bootstrap_admin_password)
+        if done.created:
+            return (
+                f"created the bootstrap administrator {username!r} (pool {done.pool_id}); "
+                f"sign in at {setup.public_url}/admin/ and choose a new password"
+            )
+        return None
+    if await admins_pool.exists(ctx):
+        await admins_pool.ensure(ctx, setup)
+    return None
 
 
 class SharedContext:

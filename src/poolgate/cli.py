@@ -75,6 +75,15 @@ def _register_master_key() -> None:
 
 _register_master_key()
 
+
+def _register_admin() -> None:
+    from poolgate.admin_cli import admin_app
+
+    app.add_typer(admin_app, name="admin")
+
+
+_register_admin()
+
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", "-c", help="TOML configuration file.")
 ]

@@ -99,6 +99,19 @@ class Settings:
     metrics_host: str = "127.0.0.1"
     # On SIGTERM: seconds in-flight requests get to finish before the process exits.
     drain_timeout: int = 30
+    # The admin console at /admin/ (poolgate.console), whose administrators sign in
+    # through Poolgate's own administrators' pool; false: no console routes at all.
+    console: bool = True
+    # The first administrator, created at start while the administrators' pool has no
+    # user (Keycloak's convention); the password must be changed at the first sign-in.
+    bootstrap_admin_username: str = ""
+    bootstrap_admin_password: str = field(default="", repr=False)
+    # Administrators' second factor: "off", "optional" (an authenticator app can be set
+    # up on the console's Account page) or "required" (set up at the first sign-in).
+    console_mfa: str = "optional"
+    # How long a console sign-in lasts (minutes, 5 to 1440): the lifetime of the tokens
+    # of the console's app client.
+    console_session_minutes: int = 60
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -330,6 +343,7 @@ def _check_values(settings: Settings) -> None:
         raise ConfigError("setting 'database_connect_timeout' must be at least 1 second")
 
     _check_security_settings(settings)
+    _check_console_settings(settings)
 
 
 SQLITE_SYNCHRONOUS = ("full", "normal")
@@ -361,6 +375,37 @@ def _check_security_settings(settings: Settings) -> None:
     for name in ("max_body_bytes", "max_header_bytes", "max_headers"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"setting {name!r} must be a positive integer")
+
+
+CONSOLE_MFA = ("off", "optional", "required")
+
+
+def _check_console_settings(settings: Settings) -> None:
+    if settings.console_mfa not in CONSOLE_MFA:
+        raise ConfigError(
+            f"setting 'console_mfa' must be off, optional or required, got {settings.console_mfa!r}"
+        )
+    if not 5 <= settings.console_session_minutes <= 1440:
+        raise ConfigError(
+            "setting 'console_session_minutes' must be between 5 and 1440 (a day), got "
+            f"{settings.console_session_minutes}"
+        )
+    username = settings.bootstrap_admin_username.strip()
+    if bool(username) != bool(settings.bootstrap_admin_password):
+        given, missing = (
+            ("bootstrap_admin_username", "bootstrap_admin_password")
+            if username
+            else ("bootstrap_admin_password", "bootstrap_admin_username")
+        )
+        raise ConfigError(
+            f"setting {given!r} needs {missing!r} too (POOLGATE_{missing.upper()}): the "
+            "first administrator is created from both"
+        )
+    if username and not settings.console:
+        raise ConfigError(
+            "setting 'bootstrap_admin_username' creates a console administrator, but "
+            "'console' is false"
+        )
 
 
 def parse_quotas(text: str) -> dict[str, int]:

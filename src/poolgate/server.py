@@ -65,6 +65,8 @@ def run(
             metrics.enable(settings.data_dir / "run" / f"metrics-{settings.port}")
         key, created = load_admin_key(settings)
         logs.add_secret(key.secret_access_key)
+        if settings.bootstrap_admin_password:
+            logs.add_secret(settings.bootstrap_admin_password)
         if created:
             announce(admin_key_notice(settings, key.access_key_id, key.secret_access_key))
         for warning in asyncio.run(prepare_database(settings, workers)):

@@ -330,6 +330,7 @@ async def prepare_database(settings: Settings, workers: int) -> list[str]:
     warnings: list[str] = []
     ctx = await open_context(settings)
     try:
+        await _prepare_console(ctx, settings)
         engine: Any = getattr(ctx.store, "engine", None)
         if engine is not None and engine.dialect.name == "postgresql":
             from poolgate.store.postgres import connection_budget
@@ -363,6 +364,30 @@ async def prepare_database(settings: Settings, workers: int) -> list[str]:
     finally:
         await ctx.close()
     return warnings
+
+
+async def _prepare_console(ctx: Any, settings: Settings) -> None:
+    """The administrators' pool and the bootstrap administrator, once, before the
+    workers start (each worker's start then finds them as they should be)."""
+    from poolgate.bootstrap import ensure_console
+    from poolgate.core.errors import CognitoError, InvalidPasswordException
+
+    try:
+        created = await ensure_console(ctx, settings)
+    except InvalidPasswordException as error:
+        raise StartupError(
+            "setting 'bootstrap_admin_password' (POOLGATE_BOOTSTRAP_ADMIN_PASSWORD) does not "
+            f"meet the administrators' password policy: {error.message}",
+            EXIT_CONFIG,
+        ) from None
+    except CognitoError as error:
+        raise StartupError(
+            f"the admin console cannot be set up: {error.message}; give public_url an "
+            "https address (or a loopback one for local development), or set console = false",
+            EXIT_CONFIG,
+        ) from None
+    if created:
+        log.info("%s", created)
 
 
 def lifespan_errors_in_one_line(app: Any) -> Any:

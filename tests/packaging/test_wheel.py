@@ -1,4 +1,5 @@
-"""A built wheel works on its own, away from the source tree.
+"""A built wheel works on its own, away from the source tree: the hosted pages, the
+migrations, ``poolgate apply``, and the admin console.
 
 The test builds the wheel from a copy of the project's files, installs it (not
 editable) into a fresh virtual environment, and runs that environment's ``poolgate``
@@ -11,10 +12,12 @@ cannot.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import sqlite3
@@ -27,6 +30,12 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import free_port
+from tests.console.helpers import (
+    BOOTSTRAP_PASSWORD,
+    BOOTSTRAP_USERNAME,
+    CHOSEN_PASSWORD,
+    sign_in,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "src" / "poolgate"
@@ -128,6 +137,25 @@ def wait_healthy(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
     raise AssertionError(f"poolgate serve did not become healthy:\n{log.read_text()}")
 
 
+async def check_console(url: str) -> None:
+    """The admin console from the installed package: the bootstrap administrator signs
+    in (and changes the temporary password), and the pages, their stylesheet and their
+    script are served from the wheel's templates and static files."""
+    async with httpx.AsyncClient(base_url=url, timeout=10) as http:
+        trip = await sign_in(http, BOOTSTRAP_USERNAME, BOOTSTRAP_PASSWORD, CHOSEN_PASSWORD)
+        assert trip.paths[-1] == "/admin/", trip.paths
+        assert trip.last is not None and "WheelPool" in trip.last.text
+        form = await http.get("/admin/pools/new")
+        assert form.status_code == 200 and 'id="password-rules"' in form.text
+        for asset, kind in (("console.css", "text/css"), ("console.js", "javascript")):
+            found = re.search(rf'"(/admin/static/{asset}\?v=[0-9a-f]+)"', form.text)
+            assert found, asset
+            served = await http.get(found.group(1))
+            assert served.status_code == 200 and kind in served.headers["content-type"]
+            shipped = (PACKAGE / "console" / "static" / asset).read_bytes()
+            assert served.content == shipped
+
+
 def test_installed_wheel_serves_the_hosted_pages_and_migrates(tmp_path: Path) -> None:
     wheel = build_wheel(tmp_path)
     venv = tmp_path / "venv"
@@ -159,7 +187,12 @@ def test_installed_wheel_serves_the_hosted_pages_and_migrates(tmp_path: Path) ->
         process = subprocess.Popen(
             [str(arg) for arg in [*serve, "--workers", 1]],
             cwd=work,
-            env=clean_env(),
+            # The console's first administrator (tests/console/helpers.py signs in).
+            env={
+                **clean_env(),
+                "POOLGATE_BOOTSTRAP_ADMIN_USERNAME": BOOTSTRAP_USERNAME,
+                "POOLGATE_BOOTSTRAP_ADMIN_PASSWORD": BOOTSTRAP_PASSWORD,
+            },
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -200,6 +233,8 @@ def test_installed_wheel_serves_the_hosted_pages_and_migrates(tmp_path: Path) ->
         assert "<h1>Sign in</h1>" in page.text
         assert '<form method="post" action="/login?' in page.text
         assert 'name="password"' in page.text
+
+        asyncio.run(check_console(url))
 
         again = json.loads(run(apply, work))
         assert again["pools"][0]["action"] == "unchanged"

@@ -58,8 +58,10 @@ REVISIONS = [
     "0008_federation",
     "0009_mfa",
     "0010_triggers",
+    "0011_console",
 ]
 TRIGGERS = REVISIONS.index("0010_triggers")
+CONSOLE = REVISIONS.index("0011_console")
 POOL = "us-east-1_MMMMMMMMM"
 SUB = "5f0e9c1a-3c7e-4d6a-9a41-0d4c2f6e8b10"
 
@@ -356,6 +358,23 @@ def rows_at(revision: str) -> list[tuple[str, dict[str, Any]]]:
         )
     if at >= TRIGGERS:  # 0010: a custom authentication session already answered
         rows.append(_insert("spent_sessions", {"session_id": "spent-1", "expires": 1e12}))
+    if at >= CONSOLE:  # 0011: a rotated key that starts signing later
+        rows.append(
+            _insert(
+                "signing_keys",
+                {
+                    "kid": "kid-2",
+                    "pool_id": POOL,
+                    "use": "access",
+                    "public_jwk": '{"kid": "kid-2", "kty": "RSA"}',
+                    "private_sealed": b"\x01private2",
+                    "created": 30.0,
+                    "status": "active",
+                    "retire_after": None,
+                    "signs_from": 90.0,
+                },
+            )
+        )
     return rows
 
 
@@ -447,7 +466,22 @@ async def check_rows(store: SqlStore, revision: str) -> None:
             status="retired",
             retire_after=99.0,
         )
-    ]
+    ] + (
+        [
+            SigningKey(
+                kid="kid-2",
+                pool_id=POOL,
+                use="access",
+                public_jwk={"kid": "kid-2", "kty": "RSA"},
+                private_sealed=b"\x01private2",
+                created=30.0,
+                status="active",
+                signs_from=90.0,
+            )
+        ]
+        if at >= CONSOLE
+        else []
+    )
     if at < 1:
         return
 

@@ -195,6 +195,31 @@ async def test_signing_keys_are_listed_oldest_first(store: SqlStore) -> None:
     assert await store.list_signing_keys("us-east-1_missing00") == []
 
 
+async def test_rotation_adds_keys_and_dates_the_current_ones_retirement(store: SqlStore) -> None:
+    await store.create_pool(pool(), [key("id-1"), key("access-1", use="access")])
+    await store.create_pool(pool(OTHER_POOL), [key("other", OTHER_POOL)])
+    fresh = [key("id-2", created=5.0, signs_from=605.0),
+             key("access-2", use="access", created=5.0, signs_from=605.0)]  # fmt: skip
+    assert await store.rotate_signing_keys(POOL, fresh, retire_after=90_000.0)
+    listed = {k.kid: k for k in await store.list_signing_keys(POOL)}
+    assert listed["id-1"] == key("id-1", retire_after=90_000.0)
+    assert listed["access-1"] == key("access-1", use="access", retire_after=90_000.0)
+    assert listed["id-2"] == fresh[0] and listed["access-2"] == fresh[1]
+    assert listed["id-2"].signs_from == 605.0 and listed["id-2"].retire_after is None
+    # Another rotation dates the keys of the first, and leaves dated ones as they are.
+    again = [key("id-3", created=7.0, signs_from=607.0)]
+    assert await store.rotate_signing_keys(POOL, again, retire_after=95_000.0)
+    listed = {k.kid: k for k in await store.list_signing_keys(POOL)}
+    assert listed["id-1"].retire_after == 90_000.0
+    assert listed["id-2"].retire_after == 95_000.0
+    assert listed["access-2"].retire_after is None  # only the rotated use
+    assert listed["id-3"].retire_after is None
+    # Other pools are untouched; an unknown pool writes nothing.
+    assert await store.list_signing_keys(OTHER_POOL) == [key("other", OTHER_POOL)]
+    assert not await store.rotate_signing_keys("us-east-1_missing00", [key("x")], 1.0)
+    assert all(k.kid != "x" for k in await store.list_signing_keys(POOL))
+
+
 async def test_deleting_a_pool_deletes_everything_in_it(store: SqlStore) -> None:
     await store.create_pool(pool(), [key("k1")])
     await store.create_pool(pool(OTHER_POOL), [key("k2", OTHER_POOL)])

@@ -16,7 +16,14 @@ _READS = ("Describe", "List", "Get", "AdminGet", "AdminList")
 _SIGN_INS = ("AdminInitiateAuth", "AdminRespondToAuthChallenge")
 
 
-async def record(ctx: Context, operation: str, params: Any, error: CognitoError | None) -> None:
+async def record(
+    ctx: Context,
+    operation: str,
+    params: Any,
+    error: CognitoError | None,
+    result: dict[str, Any] | None = None,
+) -> None:
+    """``result``: the operation's answer, which names the pool CreateUserPool made."""
     if operation in _SIGN_INS:
         return
     given = params if isinstance(params, dict) else {}
@@ -28,6 +35,8 @@ async def record(ctx: Context, operation: str, params: Any, error: CognitoError 
     if error is not None:
         details["error"], details["reason"] = error.code, error.message
     pool_id = given.get("UserPoolId")
+    if pool_id is None and result is not None:
+        pool_id = (result.get("UserPool") or {}).get("Id")
     client_id = given.get("ClientId")
     await events.record(
         ctx,

@@ -91,7 +91,7 @@ class AwsJsonEndpoint:
             result = await self._handle(scope, receive, call)
             status, body = 200, orjson.dumps(result)
             if call.admin:
-                await admin_actions.record(self.ctx, call.name, call.params, None)
+                await admin_actions.record(self.ctx, call.name, call.params, None, result)
         except CognitoError as error:
             status, body, error_type = _error(error)
             log.info(

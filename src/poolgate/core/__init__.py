@@ -16,6 +16,8 @@ the sender, the deployment's issuer) and raises the Cognito exception classes of
 - ``keys/``      signing keys, their cache, and the pools' JWKS
 - ``oauth/``     OAuth 2.0 / OpenID Connect, a module per specification part
 - ``messages/``  one-time codes, where messages go, templates, senders, the outbox
+- ``admins/``    the admin console's administrators: their pool, its console client,
+                 the first administrator (Poolgate's own; Cognito has no such pool)
 
 Shared modules: ``errors``, ``context``, ``clock``, ``ids``, ``pagination`` and
 ``records`` (the store's records as core's callers see them).

@@ -59,6 +59,17 @@ def _secure(request: Request) -> bool:
     return bool(getattr(request.app.state, "https", False)) or request.url.scheme == "https"
 
 
+def cookie_name(request: Request, name: str) -> str:
+    """``name``, with the ``__Host-`` prefix when cookies are Secure (for the other
+    browser pages that set cookies: the admin console)."""
+    return _name(request, name)
+
+
+def secure(request: Request) -> bool:
+    """Whether cookies are Secure: the public URL (or the request) is https."""
+    return _secure(request)
+
+
 def set_session(
     ctx: Context, request: Request, response: Response, session: BrowserSession
 ) -> None:

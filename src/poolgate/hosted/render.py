@@ -75,6 +75,30 @@ async def page(
     return response
 
 
+# A preview of the sign-in page is framed by the admin console (same origin only) and
+# sandboxed there; it has no form token, and its form goes nowhere.
+PREVIEW_HEADERS = {
+    **_HEADERS,
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "form-action 'none'; frame-ancestors 'self'; base-uri 'none'"
+    ),
+    "X-Frame-Options": "SAMEORIGIN",
+}
+
+
+def preview_html(*, css: str | None, logo: str | None, app_name: str, username_label: str,
+                 policy_hint: str) -> str:  # fmt: skip
+    """The sign-in page as it would look with ``css`` and ``logo`` (an admin console's
+    branding preview): the real template, with nothing a sign-in needs."""
+    return _templates.get_template("login.html").render(
+        csrf_field=cookies.CSRF_FIELD, csrf_token="", query="", css=css, logo=logo,
+        app_name=app_name, username_label=username_label, policy_hint=policy_hint,
+        username="", identity_providers=[], password_sign_in=True, passkeys=False,
+        can_sign_up=True, error=None, notice=None,
+    )  # fmt: skip
+
+
 async def error_page(
     ctx: Context, request: Request, title: str, message: str, status: int = 400
 ) -> HTMLResponse:

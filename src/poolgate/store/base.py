@@ -76,8 +76,12 @@ class Store(Protocol):
     async def get_pool_domain(self, pool_id: str) -> PoolDomain | None: ...
     async def delete_domain(self, domain: str) -> bool: ...
 
-    # Signing keys
+    # Signing keys. ``rotate_signing_keys`` adds keys and dates the retirement of the
+    # pool's current ones of the same use, in one transaction (False: no such pool).
     async def list_signing_keys(self, pool_id: str) -> list[SigningKey]: ...
+    async def rotate_signing_keys(
+        self, pool_id: str, keys: list[SigningKey], retire_after: float
+    ) -> bool: ...
 
     # Users. ``for_update`` locks the row until the transaction ends (PostgreSQL; on
     # SQLite a write transaction already holds the database's write lock).

@@ -21,7 +21,7 @@ from poolgate.store.sql_base import Engine
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD_REVISION = "0010_triggers"
+HEAD_REVISION = "0011_console"
 
 _SCRIPTS = Path(__file__).parent / "migrations"
 # Several nodes may start at once against one PostgreSQL; one migrates, others wait.

@@ -57,9 +57,12 @@ class SigningKey:
     public_jwk: dict[str, str]
     private_sealed: bytes
     created: float
-    # "active" keys sign; "retired" keys only verify until ``retire_after``.
+    # "active" keys sign from ``signs_from`` (None: from ``created``) until a newer
+    # active key of the same use starts; "retired" keys never sign. A key with
+    # ``retire_after`` is published (verifies) until then; without, for good.
     status: str = "active"
     retire_after: float | None = None
+    signs_from: float | None = None
 
 
 @dataclass

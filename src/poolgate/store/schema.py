@@ -92,6 +92,8 @@ signing_keys = sa.Table(
     sa.Column("created", sa.Float, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("retire_after", sa.Float, nullable=True),
+    # When the key starts signing (rotation publishes it first); NULL: at creation.
+    sa.Column("signs_from", sa.Float, nullable=True),
     sa.Index("ix_signing_keys_pool", "pool_id"),
 )
 

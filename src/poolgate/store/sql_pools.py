@@ -94,7 +94,22 @@ def _key(row: Any) -> SigningKey:
         created=row.created,
         status=row.status,
         retire_after=row.retire_after,
+        signs_from=row.signs_from,
     )
+
+
+def _key_values(key: SigningKey) -> dict[str, Any]:
+    return {
+        "kid": key.kid,
+        "pool_id": key.pool_id,
+        "use": key.use,
+        "public_jwk": dumps(key.public_jwk),
+        "private_sealed": key.private_sealed,
+        "created": key.created,
+        "status": key.status,
+        "retire_after": key.retire_after,
+        "signs_from": key.signs_from,
+    }
 
 
 class PoolsSql(SqlBase):
@@ -104,18 +119,7 @@ class PoolsSql(SqlBase):
         async with self._write() as conn:
             await conn.execute(user_pools.insert().values(**_pool_values(pool)))
             for key in keys:
-                await conn.execute(
-                    signing_keys.insert().values(
-                        kid=key.kid,
-                        pool_id=key.pool_id,
-                        use=key.use,
-                        public_jwk=dumps(key.public_jwk),
-                        private_sealed=key.private_sealed,
-                        created=key.created,
-                        status=key.status,
-                        retire_after=key.retire_after,
-                    )
-                )
+                await conn.execute(signing_keys.insert().values(**_key_values(key)))
 
     async def get_pool(self, pool_id: str) -> UserPool | None:
         # The parsed record is cached and shared by every caller: decoding the settings
@@ -259,6 +263,30 @@ class PoolsSql(SqlBase):
             return result.rowcount > 0
 
     # Signing keys
+
+    async def rotate_signing_keys(
+        self, pool_id: str, keys: list[SigningKey], retire_after: float
+    ) -> bool:
+        """Add ``keys`` and give every key of the pool that has the same use and no
+        retirement date ``retire_after``, in one transaction; False (nothing written)
+        when the pool does not exist."""
+        async with self._write() as conn:
+            found = await conn.execute(sa.select(user_pools.c.id).where(user_pools.c.id == pool_id))
+            if found.first() is None:
+                return False
+            for key in keys:
+                await conn.execute(
+                    signing_keys.update()
+                    .where(
+                        signing_keys.c.pool_id == pool_id,
+                        signing_keys.c.use == key.use,
+                        signing_keys.c.retire_after.is_(None),
+                    )
+                    .values(retire_after=retire_after)
+                )
+            for key in keys:
+                await conn.execute(signing_keys.insert().values(**_key_values(key)))
+        return True
 
     async def list_signing_keys(self, pool_id: str) -> list[SigningKey]:
         query = (

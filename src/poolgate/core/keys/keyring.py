@@ -1,7 +1,8 @@
 """Signing keys parsed once and cached: RSA private keys are costly to load (PEM
 parsing, sealed-box opening) and every sign-in needs two signatures.
 
-Entries expire after a short time so a key rotated by another node is picked up.
+Entries expire after a short time so a key rotated by another node is picked up, and
+a key published ahead of its start (``rotation``) begins signing within that time.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from poolgate.core.keys.signing_keys import open_private_key
+from poolgate.core.keys import rotation
+from poolgate.core.keys.signing_keys import TOKEN_USES, open_private_key
 
 if TYPE_CHECKING:
     from poolgate.core.context import Context
@@ -61,12 +63,13 @@ class KeyRing:
             return cached
         signers: dict[str, tuple[str, rsa.RSAPrivateKey]] = {}
         verifiers: dict[str, tuple[str, rsa.RSAPublicKey]] = {}
-        for key in await self._ctx.store.list_signing_keys(pool_id):
-            if key.status == "active":
-                private = open_private_key(key, self._ctx.sealer)
-                signers[key.use] = (key.kid, private)
-                verifiers[key.kid] = (key.use, private.public_key())
-            elif key.retire_after is not None and key.retire_after > now:
+        stored = await self._ctx.store.list_signing_keys(pool_id)
+        for use in TOKEN_USES:
+            key = rotation.signing_key(stored, use, now)
+            if key is not None:
+                signers[use] = (key.kid, open_private_key(key, self._ctx.sealer))
+        for key in stored:
+            if rotation.published(key, now):
                 public = RSAAlgorithm.from_jwk(key.public_jwk)
                 assert isinstance(public, rsa.RSAPublicKey)
                 verifiers[key.kid] = (key.use, public)

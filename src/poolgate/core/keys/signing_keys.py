@@ -79,11 +79,12 @@ def reseal(key: SigningKey, old: Sealer, new: Sealer) -> bytes:
 
 
 def jwks(keys: list[SigningKey], now: float) -> dict[str, list[dict[str, str]]]:
-    """The public keys that verify this pool's tokens: active ones and retired ones
-    whose last token has not yet expired."""
-    published = [
-        key.public_jwk
-        for key in keys
-        if key.status == "active" or (key.retire_after is not None and key.retire_after > now)
-    ]
-    return {"keys": published}
+    """The public keys that verify this pool's tokens: those signing, those published
+    ahead of their start, and retiring ones whose last token has not yet expired
+    (``rotation``)."""
+    return {"keys": [key.public_jwk for key in keys if _published(key, now)]}
+
+
+def _published(key: SigningKey, now: float) -> bool:
+    # rotation.published, which imports this module.
+    return key.retire_after is None or key.retire_after > now

@@ -219,6 +219,15 @@ async def effective_customization(
     return await ctx.store.get_ui_customization(pool_id, ALL)
 
 
+async def own_customization(
+    ctx: Context, pool_id: str, client_id: str | None
+) -> UICustomization | None:
+    """Exactly the target's customization (the pool's for ``ALL``), not what it
+    inherits: what a form that edits one part must carry over of the other."""
+    client_id = await _check_target(ctx, pool_id, client_id)
+    return await ctx.store.get_ui_customization(pool_id, client_id)
+
+
 def image_path(customization: UICustomization) -> str:
     """Where the logo is served, relative to the public URL; ``v`` changes with each
     SetUICustomization so caches never show an old logo."""

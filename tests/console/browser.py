@@ -167,6 +167,7 @@ def screens(seeded: Seeded) -> dict[str, str]:
         "resource-server": f"{pool}/resource-servers/view?identifier={server}",
         "identity-providers": f"{pool}/identity-providers",
         "identity-provider": f"{pool}/identity-providers/view?name={seeded.provider}",
+        "triggers": f"{pool}/triggers",
         "keys": f"{pool}/keys",
         "account": "/admin/account",
         "signed-out": "/admin/signed-out",

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from poolgate.app import create_app
+from poolgate.bootstrap import SharedContext, declared_functions
 from poolgate.config import Settings
 from tests.conftest import ADMIN_KEY_ID, ADMIN_SECRET
 from tests.console.helpers import (
@@ -24,6 +25,9 @@ from tests.console.helpers import (
 from tests.security.inprocess import signed
 
 BASE_URL = "http://127.0.0.1:9229"
+# The deployment's one function, offered by the triggers page (its worker starts only
+# when a trigger runs it).
+FUNCTIONS = [{"name": "stamp", "code_dir": "functions/stamp", "handler": "app.handler"}]
 
 
 @dataclass
@@ -52,15 +56,16 @@ class Site:
 @pytest.fixture(scope="module")
 async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
     data_dir = tmp_path_factory.mktemp("console")
-    app = create_app(
-        Settings(
-            data_dir=data_dir,
-            admin_access_key_id=ADMIN_KEY_ID,
-            admin_secret_access_key=ADMIN_SECRET,
-            bootstrap_admin_username=BOOTSTRAP_USERNAME,
-            bootstrap_admin_password=BOOTSTRAP_PASSWORD,
-        )
+    settings = Settings(
+        data_dir=data_dir,
+        admin_access_key_id=ADMIN_KEY_ID,
+        admin_secret_access_key=ADMIN_SECRET,
+        bootstrap_admin_username=BOOTSTRAP_USERNAME,
+        bootstrap_admin_password=BOOTSTRAP_PASSWORD,
+        extra={"functions": FUNCTIONS},
     )
+    functions = declared_functions(settings, Path(__file__).resolve().parent)
+    app = create_app(settings, SharedContext(settings, functions))
     async with app.router.lifespan_context(app):
         found = Site(app, data_dir)
         async with found.client() as http:

@@ -23,6 +23,7 @@ The pages, one module per part of the AWS console:
 - ``branding``                      the domain, hosted-UI branding and its live preview
 - ``resource_servers``              resource servers and custom scopes
 - ``identity_providers``            OIDC, SAML and social providers
+- ``triggers``                      Lambda triggers, from the declared ``[[functions]]``
 - ``keys``                          signing keys and their rotation
 - ``account``                       the administrator's password, authenticator, sessions
 """

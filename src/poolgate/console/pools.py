@@ -100,14 +100,14 @@ async def create(view: View) -> Response:
     return view.done(f"/admin/pools/{pool_id}", f"Created user pool {shown.name} ({pool_id}).")
 
 
-async def _described(view: View, pool_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+async def describe_pool(view: View, pool_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     pool = (await view.ops.call("DescribeUserPool", {"UserPoolId": pool_id}))["UserPool"]
     mfa = await view.ops.call("GetUserPoolMfaConfig", {"UserPoolId": pool_id})
     return pool, mfa
 
 
 async def overview(view: View) -> Response:
-    pool, mfa = await _described(view, view.param("pool_id"))
+    pool, mfa = await describe_pool(view, view.param("pool_id"))
     shown = pool_form.from_description(pool, mfa)
     return view.page(
         "pool.html",
@@ -121,7 +121,7 @@ async def overview(view: View) -> Response:
 
 
 async def settings(view: View) -> Response:
-    pool, mfa = await _described(view, view.param("pool_id"))
+    pool, mfa = await describe_pool(view, view.param("pool_id"))
     if view.request.method == "GET":
         return _form_page(view, pool_form.from_description(pool, mfa), mode="edit", pool=pool)
     described = pool_form.from_description(pool, mfa)
@@ -147,7 +147,7 @@ async def settings(view: View) -> Response:
 
 
 async def delete(view: View) -> Response:
-    pool, _mfa = await _described(view, view.param("pool_id"))
+    pool, _mfa = await describe_pool(view, view.param("pool_id"))
     error = None
     if view.is_administrators_pool(pool["Id"]):
         error = "The administrators' pool cannot be deleted from the console."

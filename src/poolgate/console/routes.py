@@ -25,6 +25,7 @@ from poolgate.console import (
     render,
     resource_servers,
     signin,
+    triggers,
     users,
 )
 from poolgate.console.view import Console, Handler, guarded
@@ -63,6 +64,7 @@ PAGES: list[tuple[str, Handler, list[str]]] = [
     (f"{POOL}/identity-providers", identity_providers.index, ["GET", "POST"]),
     (f"{POOL}/identity-providers/view", identity_providers.show, ["GET", "POST"]),
     (f"{POOL}/identity-providers/delete", identity_providers.delete, ["POST"]),
+    (f"{POOL}/triggers", triggers.index, ["GET", "POST"]),
     (f"{POOL}/keys", keys.index, ["GET", "POST"]),
     ("/admin/account", account.index, ["GET"]),
     ("/admin/account/{action}", account.act, ["POST"]),

@@ -27,6 +27,9 @@ class RuntimeInvoker:
     def has_function(self, name: str) -> bool:
         return any(spec.name == name for spec in self.runtime.specs())
 
+    def function_names(self) -> list[str]:
+        return sorted(spec.name for spec in self.runtime.specs())
+
     async def invoke(self, name: str, event: dict[str, Any], *, timeout: float) -> Any:
         try:
             invocation = await asyncio.wait_for(self.runtime.invoke(name, event), timeout)

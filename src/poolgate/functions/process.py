@@ -34,6 +34,7 @@ from typing import Any
 
 import orjson
 
+from poolgate.core.triggers.lambda_config import function_arn
 from poolgate.functions.spec import FunctionSpec
 
 FRAME_HEADER = struct.Struct("!II")  # header length, body length (same in worker.py)
@@ -60,10 +61,6 @@ class Outcome(enum.Enum):
 Frame = tuple[dict[str, Any], bytes]
 INIT_REPLIES = frozenset({"ready", "init_error"})
 Reply = Frame | Outcome
-
-
-def function_arn(region: str, account_id: str, name: str) -> str:
-    return f"arn:aws:lambda:{region}:{account_id}:function:{name}"
 
 
 def log_stream_name() -> str:

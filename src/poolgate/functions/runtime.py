@@ -29,6 +29,7 @@ from typing import Any
 import orjson
 
 from poolgate import metrics
+from poolgate.core.triggers.lambda_config import function_arn
 from poolgate.functions.codewatch import CodeWatcher
 from poolgate.functions.errors import (
     FunctionCrashed,
@@ -40,7 +41,7 @@ from poolgate.functions.errors import (
     error_payload,
 )
 from poolgate.functions.logfile import LogFile, format_lines
-from poolgate.functions.process import INIT_TIMEOUT, Outcome, Reply, WorkerProcess, function_arn
+from poolgate.functions.process import INIT_TIMEOUT, Outcome, Reply, WorkerProcess
 from poolgate.functions.spec import FunctionSpec
 
 logger = logging.getLogger("poolgate.functions")

@@ -36,6 +36,10 @@ class FunctionInvoker(Protocol):
         """Whether the deployment declares a function of this name."""
         ...
 
+    def function_names(self) -> list[str]:
+        """The names of the deployment's functions, sorted."""
+        ...
+
     async def invoke(self, name: str, event: dict[str, Any], *, timeout: float) -> Any:
         """The handler's result for ``event``, waiting at most ``timeout`` seconds."""
         ...

@@ -69,6 +69,11 @@ _ARN = re.compile(
 TOKEN_GENERATION_VERSIONS = ("V1_0", "V2_0", "V3_0")
 
 
+def function_arn(region: str, account_id: str, name: str) -> str:
+    """The ARN the functions runtime gives the function ``name``."""
+    return f"arn:aws:lambda:{region}:{account_id}:function:{name}"
+
+
 def function_name(ctx: Context, arn: str) -> str | None:
     """The deployment's function an ARN names, or None when it names no function of
     this region and account."""

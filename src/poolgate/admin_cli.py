@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from poolgate.cli_options import ConfigOption, DataDirOption
 from poolgate.config import ConfigError, load_settings
 
 admin_app = typer.Typer(
@@ -30,13 +30,8 @@ admin_app = typer.Typer(
 @admin_app.command("create")
 def create_command(
     username: Annotated[str, typer.Argument(help="The administrator's user name.")],
-    config: Annotated[
-        Path | None, typer.Option("--config", "-c", help="TOML configuration file.")
-    ] = None,
-    data_dir: Annotated[
-        Path | None,
-        typer.Option("--data-dir", help="Directory for the SQLite database and keys."),
-    ] = None,
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
     email: Annotated[
         str | None, typer.Option(help="The administrator's email address (optional).")
     ] = None,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from poolgate.cli_options import ConfigOption, DataDirOption
 from poolgate.config import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
@@ -83,13 +84,6 @@ def _register_admin() -> None:
 
 
 _register_admin()
-
-ConfigOption = Annotated[
-    Path | None, typer.Option("--config", "-c", help="TOML configuration file.")
-]
-DataDirOption = Annotated[
-    Path | None, typer.Option("--data-dir", help="Directory for the SQLite database and keys.")
-]
 
 
 def _settings(config: Path | None, **overrides: object) -> Settings:

@@ -24,6 +24,7 @@ from typing import Annotated
 
 import typer
 
+from poolgate.cli_options import ConfigOption, DataDirOption
 from poolgate.config import Settings, load_settings
 from poolgate.startup import StartupError, one_line_errors
 
@@ -39,13 +40,8 @@ ADMIN_APPLICATION_NAME = "poolgate-admin"
 
 @master_key_app.command("rotate")
 def rotate_command(
-    config: Annotated[
-        Path | None, typer.Option("--config", "-c", help="TOML configuration file.")
-    ] = None,
-    data_dir: Annotated[
-        Path | None,
-        typer.Option("--data-dir", help="Directory for the SQLite database and keys."),
-    ] = None,
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
     new_key_file: Annotated[
         Path | None,
         typer.Option(

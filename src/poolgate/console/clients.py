@@ -117,7 +117,7 @@ def _hosted_ui(view: View, client: dict[str, Any]) -> str | None:
     return f"{view.ctx.public_url}/login?{urlencode(query)}"
 
 
-async def show(view: View) -> Response:
+async def _client_page(view: View, *, reveal: bool) -> Response:
     pool = await view.pool()
     client = await _client(view)
     return view.page(
@@ -127,26 +127,19 @@ async def show(view: View) -> Response:
         client=client,
         form=client_form.from_description(client),
         hosted_ui=_hosted_ui(view, client),
-        secret=None,
+        secret=client.get("ClientSecret") if reveal else None,
         console_client=view.administrators.client.id,
     )
+
+
+async def show(view: View) -> Response:
+    return await _client_page(view, reveal=False)
 
 
 async def secret(view: View) -> Response:
     """The client secret, shown on request (a POST, so no link or prefetch reveals it),
     on a page that is never cached."""
-    pool = await view.pool()
-    client = await _client(view)
-    return view.page(
-        "client.html",
-        title=client["ClientName"],
-        pool=pool,
-        client=client,
-        form=client_form.from_description(client),
-        hosted_ui=_hosted_ui(view, client),
-        secret=client.get("ClientSecret"),
-        console_client=view.administrators.client.id,
-    )
+    return await _client_page(view, reveal=True)
 
 
 def _console_client(view: View, client: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from poolgate.console.users import user_url
 from poolgate.console.view import View, error_text
-from poolgate.core.errors import CognitoError, InvalidParameterException
+from poolgate.core.errors import CognitoError
 
 PAGE_SIZE = 60
 
@@ -115,10 +115,7 @@ _ACTIONS = {
 
 
 async def act(view: View) -> Response:
-    action = view.param("action")
-    if action not in _ACTIONS:
-        raise InvalidParameterException(f"Unknown action {action!r}.")
-    operation, notice = _ACTIONS[action]
+    action, operation, notice = view.action(_ACTIONS)
     pool_id = view.param("pool_id")
     name = view.form.get("name", "")
     request: dict[str, Any] = {"UserPoolId": pool_id, "GroupName": name}

@@ -220,10 +220,7 @@ _ACTIONS: dict[str, tuple[str, str]] = {
 
 
 async def act(view: View) -> Response:
-    action = view.param("action")
-    if action not in _ACTIONS:
-        raise InvalidParameterException(f"Unknown action {action!r}.")
-    operation, notice = _ACTIONS[action]
+    action, operation, notice = view.action(_ACTIONS)
     pool_id = view.param("pool_id")
     username = view.form.get("username", "")
     request: dict[str, Any] = {"UserPoolId": pool_id, "Username": username}

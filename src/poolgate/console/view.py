@@ -29,6 +29,7 @@ from poolgate.core.audit import request_info
 from poolgate.core.context import Context
 from poolgate.core.errors import (
     CognitoError,
+    InvalidParameterException,
     ResourceNotFoundException,
     UserNotFoundException,
 )
@@ -125,6 +126,14 @@ class View:
         )
         render.clear_notice(self.request, response)
         return response
+
+    def action(self, actions: dict[str, tuple[str, str]]) -> tuple[str, str, str]:
+        """The path's ``action`` with its Cognito operation and the notice it leaves;
+        an action the page does not offer is refused."""
+        action = self.param("action")
+        if action not in actions:
+            raise InvalidParameterException(f"Unknown action {action!r}.")
+        return action, *actions[action]
 
     def done(self, path: str, notice: str) -> Response:
         return render.done(self.ctx, self.request, path, notice)

@@ -181,3 +181,16 @@ def test_a_pool_larger_than_max_connections_is_one_line(tmp_path: Path, pg_datab
         env={"POOLGATE_DATABASE_URL": pg_database, "POOLGATE_DATABASE_POOL_SIZE": "5000"},
     )
     assert_one_line(result, "max_connections", "POOLGATE_DATABASE_POOL_SIZE")
+
+
+def test_a_new_data_directory_is_made_private(tmp_path: Path) -> None:
+    # Made by the start-up check, before the data directory's own preparation: it must
+    # not exist group-readable, even for a moment (nor be "tightened" with a warning).
+    from poolgate.startup import check_data_dir
+
+    old = os.umask(0o022)
+    try:
+        check_data_dir(tmp_path / "new" / "data")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new" / "data").stat().st_mode & 0o777 == 0o700

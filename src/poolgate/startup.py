@@ -205,7 +205,7 @@ def check_data_dir(data_dir: Path) -> None:
     if data_dir.exists() and not data_dir.is_dir():
         raise StartupError(f"the data directory {data_dir} is a file, not a directory; {setting}")
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as error:
         raise StartupError(
             f"cannot create the data directory {data_dir}: {error.strerror}; {setting}"

@@ -75,7 +75,7 @@ def load_or_create_master_key(configured: str, data_dir: Path) -> bytes:
 def write_private_file(path: Path, text: str) -> None:
     """Create ``path`` readable by its owner only, failing if it already exists so
     two processes starting at once cannot overwrite each other's secret."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(text)

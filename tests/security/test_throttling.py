@@ -3,6 +3,7 @@ X-Forwarded-For, which uvicorn takes from a proxy on loopback (the tests' client
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -64,13 +65,20 @@ def test_password_spraying_from_one_address_is_throttled(
     json_server: Server, app: dict[str, str]
 ) -> None:
     answers = []
+    started = time.monotonic()
     for i in range(300):
         response = sign_in(
             json_server, app, f"spray-{i}-{uuid.uuid4().hex[:6]}", "Guess!123", "198.51.100.7"
         )
         answers.append(response.json()["__type"])
+    elapsed = time.monotonic() - started
     assert answers[:100] == ["NotAuthorizedException"] * 100
-    assert set(answers[100:]) == {"TooManyRequestsException"}
+    assert set(answers[100:]) <= {"TooManyRequestsException", "NotAuthorizedException"}
+    # The default is 100 failures per 5 minutes over a sliding window: when the spray
+    # straddles a window's boundary, the previous window's weight fades and lets a
+    # guess through about every 3 s (300 s / 100), never more.
+    let_through = answers[100:].count("NotAuthorizedException")
+    assert let_through <= 1 + elapsed / 3, (let_through, elapsed)
     # The throttled address cannot sign in even with the right password; others can.
     assert sign_in(json_server, app, "busy", STRONG, "198.51.100.7").status_code == 400
     assert sign_in(json_server, app, "busy", STRONG, "198.51.100.8").status_code == 200

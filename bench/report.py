@@ -153,6 +153,7 @@ PRIMITIVE_LABELS = {
     "srp_start_challenge": "SRP `start_challenge` (g^b)",
     "srp_expected_signature": "SRP `expected_signature` (v^u, (A v^u)^b)",
     "make_verifier": "`srp.make_verifier` (one modexp)",
+    "modexp_3072_256": "3072-bit modexp, 256-bit exponent (gmpy2 `powmod`): the floor's unit",
 }
 
 

@@ -59,6 +59,7 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
         "srp_start_challenge",
         "srp_expected_signature",
         "make_verifier",
+        "modexp_3072_256",
     }
     assert all(ms > 0 for ms in floor["primitives_ms"].values())
     assert set(floor["scenarios"]) == set(SCENARIOS)

@@ -139,6 +139,10 @@ class LocalServer:
         self._terminate()
         self.start(timeout, poll_interval)
 
+    def halt(self) -> None:
+        """Stop the server, keeping its data directory (or database) for a later start."""
+        self._terminate()
+
     def _terminate(self) -> None:
         if self.process is not None:
             self.process.terminate()

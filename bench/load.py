@@ -22,12 +22,21 @@ from typing import Any
 
 import aiohttp
 import orjson
+import pyotp
 
 from bench.srp_client import SrpClient
 
-SCENARIOS = ("health", "sign_up", "password", "srp", "refresh", "get_user")
-# HTTP requests one operation of the scenario sends (an SRP sign-in is two).
-HTTP_PER_OP = {"health": 1, "sign_up": 1, "password": 1, "srp": 2, "refresh": 1, "get_user": 1}
+SCENARIOS = ("health", "sign_up", "password", "srp", "refresh", "get_user", "totp")
+# HTTP requests one operation of the scenario sends (an SRP or TOTP sign-in is two).
+HTTP_PER_OP = {
+    "health": 1,
+    "sign_up": 1,
+    "password": 1,
+    "srp": 2,
+    "refresh": 1,
+    "get_user": 1,
+    "totp": 2,
+}
 SIGN_UP_PASSWORD = "Bench!SignUp123"
 MAX_ERROR_SAMPLES = 5
 
@@ -61,6 +70,8 @@ class Job:
     requests: int | None
     users: list[tuple[str, str]] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)
+    # totp: this worker's users for this level, each signed in once (in order).
+    totp_users: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -192,6 +203,34 @@ def make_operation(job: Job, http: Http) -> Operation:
         )
         _expect(reply, "AuthenticationResult", "InitiateAuth")
 
+    async def totp(n: int) -> None:
+        if n >= len(job.totp_users):
+            raise OpError("totp: every user of this level has signed in (a code is single use)")
+        username, secret, key = job.totp_users[n]
+        challenge = await http.call(
+            "InitiateAuth",
+            {
+                "ClientId": client_id,
+                "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": {"USERNAME": username, "PASSWORD": secret},
+            },
+        )
+        if challenge.get("ChallengeName") != "SOFTWARE_TOKEN_MFA":
+            raise OpError(f"totp: no SOFTWARE_TOKEN_MFA challenge: {challenge}"[:300])
+        # The next step's code: later than the step verification spent, and within the
+        # one step of drift the server allows.
+        code = pyotp.TOTP(key).at(time.time() + 30)
+        reply = await http.call(
+            "RespondToAuthChallenge",
+            {
+                "ClientId": client_id,
+                "ChallengeName": "SOFTWARE_TOKEN_MFA",
+                "Session": challenge.get("Session"),
+                "ChallengeResponses": {"USERNAME": username, "SOFTWARE_TOKEN_MFA_CODE": code},
+            },
+        )
+        _expect(reply, "AuthenticationResult", "RespondToAuthChallenge")
+
     async def get_user(n: int) -> None:
         reply = await http.call("GetUser", {"AccessToken": _pick(job.tokens, job, n)})
         _expect(reply, "Username", "GetUser")
@@ -206,6 +245,7 @@ def make_operation(job: Job, http: Http) -> Operation:
         "srp": srp_sign_in,
         "refresh": refresh,
         "get_user": get_user,
+        "totp": totp,
     }
     return operations[job.scenario]
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import boto3
 import httpx
+import pyotp
+from botocore import UNSIGNED
 from botocore.config import Config
 
 PASSWORD_POLICY = {
@@ -36,6 +38,10 @@ class Provisioned:
     refresh_tokens: list[str] = field(default_factory=list)
     access_tokens: list[str] = field(default_factory=list)
     token_seconds: float = 0.0
+    # (username, password, TOTP secret) of the users the totp scenario signs in, each
+    # used once (a TOTP code is single use: ``provision_totp``).
+    totp_users: list[tuple[str, str, str]] = field(default_factory=list)
+    totp_seconds: float = 0.0
 
     @property
     def users_per_second(self) -> float:
@@ -126,3 +132,55 @@ def fetch_tokens(url: str, setup: Provisioned, threads: int = 8) -> None:
 
 def delete_pool(admin: Any, pool_id: str) -> None:
     admin.delete_user_pool(UserPoolId=pool_id)
+
+
+def provision_totp(url: str, admin: Any, setup: Provisioned, users: int, threads: int = 16) -> None:
+    """``users`` more users with an authenticator app (TOTP) as their preferred second
+    factor, and the pool's MFA made OPTIONAL with software tokens (users without a
+    factor still sign in with a password alone).
+
+    Each signs in once, associates a secret and verifies a code, which spends that
+    30-second step: a code is accepted once, for a later step than the last one used,
+    within one step of the server's clock. So the totp scenario signs each user in once
+    with the code of the next step (``load``), and needs as many users as sign-ins.
+    """
+    started = time.perf_counter()
+    admin.set_user_pool_mfa_config(
+        UserPoolId=setup.pool_id,
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+        MfaConfiguration="OPTIONAL",
+    )
+    user_client = boto3.client(
+        "cognito-idp",
+        endpoint_url=url,
+        region_name=admin.meta.region_name,
+        config=Config(signature_version=UNSIGNED, max_pool_connections=32),
+    )
+
+    def create(i: int) -> tuple[str, str, str]:
+        username = f"totp-{setup.run_id}-{i:05d}"
+        admin.admin_create_user(
+            UserPoolId=setup.pool_id, Username=username, MessageAction="SUPPRESS"
+        )
+        admin.admin_set_user_password(
+            UserPoolId=setup.pool_id, Username=username, Password=PASSWORD, Permanent=True
+        )
+        access = user_client.initiate_auth(
+            ClientId=setup.client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
+        )["AuthenticationResult"]["AccessToken"]
+        secret = user_client.associate_software_token(AccessToken=access)["SecretCode"]
+        user_client.verify_software_token(
+            AccessToken=access, UserCode=pyotp.TOTP(secret).now(), FriendlyDeviceName="bench"
+        )
+        admin.admin_set_user_mfa_preference(
+            UserPoolId=setup.pool_id,
+            Username=username,
+            SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True},
+        )
+        return username, PASSWORD, secret
+
+    with ThreadPoolExecutor(max_workers=threads) as executor:
+        setup.totp_users = list(executor.map(create, range(users)))
+    setup.totp_seconds = time.perf_counter() - started

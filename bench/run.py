@@ -24,7 +24,14 @@ from bench import wrk
 from bench.floor import floor_ms
 from bench.floor import measure as measure_floor
 from bench.load import SCENARIOS, Job, WorkerPool, split
-from bench.provision import Provisioned, admin_client, delete_pool, fetch_tokens, provision
+from bench.provision import (
+    Provisioned,
+    admin_client,
+    delete_pool,
+    fetch_tokens,
+    provision,
+    provision_totp,
+)
 from bench.report import machine, markdown, summarize, targets
 from bench.server import LocalServer, ProcessCpu, machine_busy_seconds
 
@@ -108,6 +115,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--users", type=int, default=200, help="users created for the sign-in scenarios"
+    )
+    parser.add_argument(
+        "--totp-users",
+        type=int,
+        default=150,
+        help="totp: users with an authenticator per concurrency level; each signs in once "
+        "(a code is single use), so a totp level is this many sign-ins, not --duration",
     )
     parser.add_argument(
         "--processes", type=int, default=2, help="client worker processes (default 2)"
@@ -196,6 +210,19 @@ def _jobs(
         request_shares = [max(1, args.requests * s // concurrency) for s in shares]
         request_shares[0] += max(0, args.requests - sum(r or 0 for r in request_shares))
     tokens = {"refresh": setup.refresh_tokens, "get_user": setup.access_tokens}.get(scenario, [])
+    totp_slices: list[list[tuple[str, str, str]]] = [[] for _ in shares]
+    if scenario == "totp":
+        # Each user signs in once (a TOTP code is single use): this level's own users,
+        # as many as it makes sign-ins (its requests and each task's warm-up one).
+        per_level = len(setup.totp_users) // len(args.concurrency)
+        index = args.concurrency.index(concurrency)
+        mine = setup.totp_users[index * per_level : (index + 1) * per_level]
+        requests = max(len(shares), len(mine) - concurrency)
+        request_shares = [max(1, requests * s // concurrency) for s in shares]
+        start = 0
+        for i, share in enumerate(shares):
+            totp_slices[i] = mine[start : start + share + (request_shares[i] or 0)]
+            start += len(totp_slices[i])
     return [
         Job(
             scenario=scenario,
@@ -207,10 +234,11 @@ def _jobs(
             worker=i,
             workers=len(shares),
             concurrency=share,
-            duration=None if args.requests is not None else args.duration,
+            duration=None if args.requests is not None or scenario == "totp" else args.duration,
             requests=request_shares[i],
             users=setup.users if scenario in ("password", "srp") else [],
             tokens=tokens,
+            totp_users=totp_slices[i],
         )
         for i, share in enumerate(shares)
     ]
@@ -254,6 +282,10 @@ def benchmark(
         if {"refresh", "get_user"} & set(args.scenarios):
             fetch_tokens(url, setup)
             _log(f"tokens: {len(setup.users)} sign-ins in {setup.token_seconds:.2f} s")
+        if "totp" in args.scenarios:
+            count = args.totp_users * len(args.concurrency)
+            provision_totp(url, admin, setup, count)
+            _log(f"totp: {count} users with an authenticator in {setup.totp_seconds:.2f} s")
         # The floor, timed here while the server and the client workers are idle.
         floor = measure_floor(args.floor_repetitions)
         _log(

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = ["sign_up", "password", "srp", "refresh", "get_user"]
+SCENARIOS = ["sign_up", "password", "srp", "refresh", "get_user", "totp"]
 
 
 def test_benchmark_smoke(tmp_path: Path) -> None:
@@ -21,6 +21,8 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
             "bench.run",
             "--users",
             "5",
+            "--totp-users",
+            "8",
             "--requests",
             "20",
             "--concurrency",
@@ -92,6 +94,9 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
         elif efficiency is not None:
             assert isinstance(efficiency, float) and 0 < efficiency <= 2, (key, efficiency)
     assert rows[("srp", 4)]["http_requests"] >= 2 * rows[("srp", 4)]["requests"]
+    # totp: each of a level's 8 users signs in once, 4 of them in the warm-up at c=4.
+    assert rows[("totp", 4)]["requests"] == 4
+    assert rows[("totp", 4)]["http_requests"] >= 2 * rows[("totp", 4)]["requests"]
 
     table = completed.stdout
     assert "| scenario |" in table and "| srp | 4 |" in table

@@ -38,6 +38,16 @@ async def test_refresh_token_round_trip(ready: SqlStore) -> None:
     assert stored is not None and stored.revoked is None
 
 
+async def test_refresh_token_and_its_user_in_one_read(ready: SqlStore) -> None:
+    await ready.add_refresh_token(refresh_token("h1", ALICE.sub, "origin-1"))
+    # ALICE_ELSEWHERE has the same sub in another pool: the token's pool decides.
+    stored, owner = await ready.get_refresh_token_and_user("h1")
+    assert stored == refresh_token("h1", ALICE.sub, "origin-1")
+    assert owner == await ready.get_user_by_sub(POOL, ALICE.sub)
+    assert owner is not None and owner.pool_id == POOL
+    assert await ready.get_refresh_token_and_user("h3") == (None, None)
+
+
 async def test_refresh_token_conflicts(ready: SqlStore) -> None:
     await ready.add_refresh_token(refresh_token("h1", ALICE.sub, "origin-1"))
     with pytest.raises(Conflict):

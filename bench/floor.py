@@ -67,6 +67,7 @@ RECIPES: dict[str, dict[str, int]] = {
     "sign_up": {"make_verifier": 1},
     # The TOTP check is one HMAC-SHA1 per candidate step: microseconds, not counted.
     "totp": {"modexp_3072_256": 1, "rs256_sign": 2},
+    "triggers": {"modexp_3072_256": 1, "rs256_sign": 2},
 }
 NOTES = {
     "password": "1 modexp (3072-bit, 256-bit exponent) + 2 RS256 signatures (id and access token)",
@@ -76,6 +77,7 @@ NOTES = {
     "(uncached it would be 1 RS256 verification)",
     "sign_up": "1 make_verifier (one modexp)",
     "totp": "1 modexp (the password) + 2 RS256 signatures; the TOTP code's HMAC is negligible",
+    "triggers": "as password: the two trigger invocations add no cryptography",
 }
 
 

@@ -10,6 +10,7 @@ count with the first few error bodies, and its own CPU time over the measured wi
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import multiprocessing
 import queue
@@ -26,7 +27,7 @@ import pyotp
 
 from bench.srp_client import SrpClient
 
-SCENARIOS = ("health", "sign_up", "password", "srp", "refresh", "get_user", "totp")
+SCENARIOS = ("health", "sign_up", "password", "srp", "refresh", "get_user", "totp", "triggers")
 # HTTP requests one operation of the scenario sends (an SRP or TOTP sign-in is two).
 HTTP_PER_OP = {
     "health": 1,
@@ -36,6 +37,7 @@ HTTP_PER_OP = {
     "refresh": 1,
     "get_user": 1,
     "totp": 2,
+    "triggers": 1,
 }
 SIGN_UP_PASSWORD = "Bench!SignUp123"
 MAX_ERROR_SAMPLES = 5
@@ -120,7 +122,7 @@ class Http:
             raise OpError(f"GET /health HTTP {status}")
 
 
-Operation = Callable[[int], Coroutine[Any, Any, None]]
+Operation = Callable[[int], Coroutine[Any, Any, object]]
 
 
 def _pick(items: list[Any], job: Job, n: int) -> Any:
@@ -153,7 +155,7 @@ def make_operation(job: Job, http: Http) -> Operation:
         )
         _expect(reply, "UserSub", "SignUp")
 
-    async def password(n: int) -> None:
+    async def password(n: int) -> dict[str, Any]:
         username, secret = _pick(job.users, job, n)
         reply = await http.call(
             "InitiateAuth",
@@ -163,7 +165,18 @@ def make_operation(job: Job, http: Http) -> Operation:
                 "AuthParameters": {"USERNAME": username, "PASSWORD": secret},
             },
         )
-        _expect(reply, "AuthenticationResult", "InitiateAuth")
+        result: dict[str, Any] = _expect(reply, "AuthenticationResult", "InitiateAuth")
+        return result
+
+    async def triggers(n: int) -> None:
+        # The password sign-in, in a pool whose PreAuthentication and PreTokenGeneration
+        # triggers run (bench.provision.TRIGGER_HANDLERS); the id token shows the latter's
+        # claim, so a trigger that silently did not run is an error.
+        result = await password(n)
+        payload = result["IdToken"].split(".")[1]
+        claims = orjson.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        if claims.get("bench") != "triggered":
+            raise OpError("triggers: the id token lacks the PreTokenGeneration claim")
 
     srp = SrpClient(job.pool_id)
 
@@ -246,6 +259,7 @@ def make_operation(job: Job, http: Http) -> Operation:
         "refresh": refresh,
         "get_user": get_user,
         "totp": totp,
+        "triggers": triggers,
     }
     return operations[job.scenario]
 

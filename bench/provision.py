@@ -5,10 +5,12 @@ Then, for the scenarios that need them, tokens obtained beforehand over raw HTTP
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -42,6 +44,8 @@ class Provisioned:
     # used once (a TOTP code is single use: ``provision_totp``).
     totp_users: list[tuple[str, str, str]] = field(default_factory=list)
     totp_seconds: float = 0.0
+    # The triggers scenario's own pool (PreAuthentication and PreTokenGeneration).
+    triggers: Provisioned | None = None
 
     @property
     def users_per_second(self) -> float:
@@ -62,13 +66,17 @@ def admin_client(url: str, key_id: str | None, secret: str | None, region: str) 
     )
 
 
-def provision(admin: Any, users: int, threads: int = 16) -> Provisioned:
-    """A fresh pool, its client and ``users`` confirmed users, created concurrently."""
+def provision(
+    admin: Any, users: int, threads: int = 16, lambda_config: dict[str, str] | None = None
+) -> Provisioned:
+    """A fresh pool, its client and ``users`` confirmed users, created concurrently.
+    ``lambda_config``: the pool's triggers (LambdaConfig)."""
     run_id = secrets.token_hex(4)
     started = time.perf_counter()
     pool = admin.create_user_pool(
         PoolName=f"poolgate-bench-{run_id}",
         Policies={"PasswordPolicy": PASSWORD_POLICY},
+        **({"LambdaConfig": lambda_config} if lambda_config else {}),
     )["UserPool"]
     client = admin.create_user_pool_client(
         UserPoolId=pool["Id"],
@@ -184,3 +192,43 @@ def provision_totp(url: str, admin: Any, setup: Provisioned, users: int, threads
     with ThreadPoolExecutor(max_workers=threads) as executor:
         setup.totp_users = list(executor.map(create, range(users)))
     setup.totp_seconds = time.perf_counter() - started
+
+
+# The triggers scenario's two functions: Python handlers as a Lambda would run them,
+# doing nothing but what the trigger asks (so the measure is the invocation's cost).
+TRIGGER_HANDLERS = """def pre_authentication(event, context):
+    return event
+
+
+def pre_token_generation(event, context):
+    event["response"]["claimsOverrideDetails"] = {
+        "claimsToAddOrOverride": {"bench": "triggered"}
+    }
+    return event
+"""
+TRIGGER_FUNCTIONS = {
+    "PreAuthentication": ("bench-pre-authentication", "triggers.pre_authentication"),
+    "PreTokenGeneration": ("bench-pre-token-generation", "triggers.pre_token_generation"),
+}
+
+
+def trigger_config(directory: Path) -> Path:
+    """The ``--config`` file that declares the triggers scenario's functions (the code
+    goes in ``directory`` too)."""
+    code = directory / "bench-triggers"
+    code.mkdir(exist_ok=True)
+    (code / "triggers.py").write_text(TRIGGER_HANDLERS)
+    lines = []
+    for name, handler in TRIGGER_FUNCTIONS.values():
+        lines += ["[[functions]]", f'name = "{name}"', f"code_dir = {json.dumps(str(code))}"]
+        lines += [f'handler = "{handler}"', ""]
+    config = directory / "bench-triggers.toml"
+    config.write_text("\n".join(lines))
+    return config
+
+
+def trigger_lambda_config(region: str, account_id: str = "123456789012") -> dict[str, str]:
+    return {
+        trigger: f"arn:aws:lambda:{region}:{account_id}:function:{name}"
+        for trigger, (name, _) in TRIGGER_FUNCTIONS.items()
+    }

@@ -31,6 +31,8 @@ from bench.provision import (
     fetch_tokens,
     provision,
     provision_totp,
+    trigger_config,
+    trigger_lambda_config,
 )
 from bench.report import machine, markdown, summarize, targets
 from bench.server import LocalServer, ProcessCpu, machine_busy_seconds
@@ -227,8 +229,10 @@ def _jobs(
         Job(
             scenario=scenario,
             url=url,
-            pool_id=setup.pool_id,
-            client_id=setup.client_id,
+            pool_id=(setup.triggers or setup).pool_id if scenario == "triggers" else setup.pool_id,
+            client_id=(
+                (setup.triggers or setup).client_id if scenario == "triggers" else setup.client_id
+            ),
             run_id=setup.run_id,
             level=level,
             worker=i,
@@ -236,7 +240,13 @@ def _jobs(
             concurrency=share,
             duration=None if args.requests is not None or scenario == "totp" else args.duration,
             requests=request_shares[i],
-            users=setup.users if scenario in ("password", "srp") else [],
+            users=(
+                setup.triggers.users
+                if scenario == "triggers" and setup.triggers is not None
+                else setup.users
+                if scenario in ("password", "srp")
+                else []
+            ),
             tokens=tokens,
             totp_users=totp_slices[i],
         )
@@ -263,6 +273,8 @@ def benchmark(
         else:
             server = LocalServer(args.database_url, workers=args.server_workers)
             server.extra_env.update(server_env or {})
+            if "triggers" in args.scenarios:
+                server.serve_args = ["--config", str(trigger_config(server.data_dir))]
             _log(f"starting poolgate serve ({server.backend}) on {server.url}")
             server.start()
             url = server.url
@@ -282,6 +294,12 @@ def benchmark(
         if {"refresh", "get_user"} & set(args.scenarios):
             fetch_tokens(url, setup)
             _log(f"tokens: {len(setup.users)} sign-ins in {setup.token_seconds:.2f} s")
+        if "triggers" in args.scenarios:
+            # A server given by --url must declare the functions itself (bench/README.md).
+            setup.triggers = provision(
+                admin, args.users, lambda_config=trigger_lambda_config(args.region)
+            )
+            _log(f"triggers: a pool with 2 triggers and {args.users} users")
         if "totp" in args.scenarios:
             count = args.totp_users * len(args.concurrency)
             provision_totp(url, admin, setup, count)
@@ -401,10 +419,12 @@ def benchmark(
         if workers is not None:
             workers.close()
         if setup is not None and server is None and not args.keep_pool:
-            try:
-                delete_pool(admin, setup.pool_id)
-            except Exception as exc:
-                _log(f"could not delete the benchmark's pool {setup.pool_id}: {exc}")
+            pools = [setup.pool_id] + ([setup.triggers.pool_id] if setup.triggers else [])
+            for pool_id in pools:
+                try:
+                    delete_pool(admin, pool_id)
+                except Exception as exc:
+                    _log(f"could not delete the benchmark's pool {pool_id}: {exc}")
         if server is not None:
             server.stop()
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = ["sign_up", "password", "srp", "refresh", "get_user", "totp"]
+SCENARIOS = ["sign_up", "password", "srp", "refresh", "get_user", "totp", "triggers"]
 
 
 def test_benchmark_smoke(tmp_path: Path) -> None:

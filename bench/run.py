@@ -375,6 +375,8 @@ def benchmark(
                         else ""
                     )
                 )
+        # What each worker holds after every scenario ran (issue 18: < 150 MB each).
+        workers_rss = server.workers_rss() if server is not None else []
         try:
             import uvloop  # noqa: F401
 
@@ -409,7 +411,8 @@ def benchmark(
             },
             "crypto_floor": floor,
             "results": rows,
-            "targets": targets(rows),
+            "server_workers_rss": workers_rss,
+            "targets": targets(rows, workers_rss),
         }
     except BaseException:
         if server is not None:

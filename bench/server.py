@@ -126,6 +126,18 @@ class LocalServer:
                 time.sleep(poll_interval)
         raise RuntimeError(f"poolgate did not become healthy:\n{self.log()}")
 
+    def workers_rss(self) -> list[int]:
+        """RSS (bytes) of the server's worker processes (the process itself when it has
+        no children: ``--workers 1``)."""
+        assert self.process is not None
+        parent = psutil.Process(self.process.pid)
+        procs = parent.children(recursive=False) or [parent]
+        sizes = []
+        for proc in procs:
+            with contextlib.suppress(psutil.Error):
+                sizes.append(int(proc.memory_info().rss))
+        return sizes
+
     def cpu(self) -> ProcessCpu:
         assert self.process is not None
         return ProcessCpu(self.process.pid)

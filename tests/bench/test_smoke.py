@@ -124,5 +124,5 @@ def test_benchmark_read_paths_with_wrk(tmp_path: Path) -> None:
         assert row["latency_ms"]["p99"] > 0 and row["client_cpu_s"] >= 0, name
         assert row["server_cpu_s"] is not None, name
     targets = {t["target"] for t in report["targets"]}
-    assert "GetUser >= 0.5 x GET /health (c=2)" in targets
+    assert "GetUser >= 0.6 x GET /health (c=2)" in targets
     assert "| get_user (wrk) | 2 |" in completed.stdout

@@ -209,6 +209,11 @@ class Store(Protocol):
     # The audit trail. Events of a user are listed newest first and resume after
     # ``before`` (created, event id); ``event_types`` None lists every type.
     async def add_auth_event(self, event: AuthEvent) -> None: ...
+    async def add_sign_in(self, refresh_tokens: list[RefreshToken], event: AuthEvent) -> None:
+        """A completed sign-in's refresh tokens and its audit event, stored together:
+        one commit on SQLite, where each commit is a sync of the disk."""
+        ...
+
     async def list_auth_events(
         self,
         pool_id: str,

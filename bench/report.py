@@ -153,7 +153,8 @@ PRIMITIVE_LABELS = {
     "srp_start_challenge": "SRP `start_challenge` (g^b)",
     "srp_expected_signature": "SRP `expected_signature` (v^u, (A v^u)^b)",
     "make_verifier": "`srp.make_verifier` (one modexp)",
-    "modexp_3072_256": "3072-bit modexp, 256-bit exponent (gmpy2 `powmod`): the floor's unit",
+    "modexp_g_256": "3072-bit modexp of g = 2, 256-bit exponent (gmpy2 `powmod`)",
+    "modexp_3072_256": "3072-bit modexp of a random base, 256-bit exponent (gmpy2 `powmod`)",
 }
 
 

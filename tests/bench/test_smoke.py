@@ -61,6 +61,7 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
         "srp_start_challenge",
         "srp_expected_signature",
         "make_verifier",
+        "modexp_g_256",
         "modexp_3072_256",
     }
     assert all(ms > 0 for ms in floor["primitives_ms"].values())

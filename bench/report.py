@@ -240,6 +240,23 @@ def markdown(report: dict[str, Any]) -> str:
         "cryptography. It does not depend on how much CPU the client takes. None for "
         "`get_user`, whose floor is 0 (the server caches verified access tokens).",
     ]
+    database = [r for r in report["results"] if r.get("database_cpu_ms_per_request") is not None]
+    if database:
+        lines += [
+            "",
+            "PostgreSQL's own CPU (every `postgres` process on this machine, per request; "
+            "not in the server CPU columns):",
+            "",
+            "| scenario | conc. | database CPU ms/req | server + database CPU ms/req |",
+            "|---|---:|---:|---:|",
+        ]
+        for r in database:
+            server = r.get("server_cpu_ms_per_request")
+            both = f"{server + r['database_cpu_ms_per_request']:.2f}" if server is not None else "-"
+            lines.append(
+                f"| {r['scenario']} | {r['concurrency']} | "
+                f"{r['database_cpu_ms_per_request']:.2f} | {both} |"
+            )
     checks = targets(report["results"], report.get("server_workers_rss"))
     if checks:
         lines += [

@@ -35,7 +35,7 @@ from bench.provision import (
     trigger_lambda_config,
 )
 from bench.report import machine, markdown, summarize, targets
-from bench.server import LocalServer, ProcessCpu, machine_busy_seconds
+from bench.server import LocalServer, ProcessCpu, machine_busy_seconds, postgres_cpu_seconds
 
 SIGN_IN = {"password", "srp", "refresh", "get_user"}
 
@@ -311,6 +311,8 @@ def benchmark(
             + ", ".join(f"{k} {v:.3f}" for k, v in floor["primitives_ms"].items())
         )
         timeout = (args.duration if args.requests is None else 0) + 300
+        # A PostgreSQL on this machine: its processes' CPU per level, reported apart.
+        sample_database = backend == "postgresql" and bool(postgres_cpu_seconds())
         rows: list[dict[str, Any]] = []
         level = 0
         for scenario in args.scenarios:
@@ -318,16 +320,21 @@ def benchmark(
                 level += 1
                 cpu_at_start: list[float] = []
                 busy_at_start: list[float] = []
+                db_at_start: list[float] = []
 
                 def on_start(
                     cpu_at_start: list[float] = cpu_at_start,
                     busy_at_start: list[float] = busy_at_start,
+                    db_at_start: list[float] = db_at_start,
                 ) -> None:
                     busy_at_start.append(machine_busy_seconds())
+                    if sample_database:
+                        db_at_start.append(postgres_cpu_seconds())
                     if probe is not None:
                         cpu_at_start.append(probe.seconds())
 
                 if args.wrk and scenario in wrk.WRK_SCENARIOS:
+                    db_before = postgres_cpu_seconds() if sample_database else None
                     row = wrk.run(
                         url,
                         scenario,
@@ -338,6 +345,10 @@ def benchmark(
                         server_cpu=probe.seconds if probe is not None else lambda: None,
                         machine_busy=machine_busy_seconds,
                     )
+                    if db_before is not None and row["requests"]:
+                        # Over wrk's whole run, its short warm-up included.
+                        db_cpu = postgres_cpu_seconds() - db_before
+                        row["database_cpu_ms_per_request"] = db_cpu / row["requests"] * 1000
                 else:
                     jobs = _jobs(args, url, setup, scenario, concurrency, level)
                     start_at, results = workers.run(jobs, on_start, timeout)
@@ -356,6 +367,12 @@ def benchmark(
                         machine_busy,
                         floor_ms(floor, scenario),
                     )
+                    if db_at_start:
+                        # PostgreSQL's own CPU, apart from the server's (issue 18).
+                        db_cpu = postgres_cpu_seconds() - db_at_start[0]
+                        row["database_cpu_ms_per_request"] = (
+                            db_cpu / row["requests"] * 1000 if row["requests"] else None
+                        )
                 rows.append(row)
                 _log(
                     f"{scenario:>9}{' (wrk)' if row.get('driver') == 'wrk' else ''} "

@@ -49,6 +49,17 @@ class ProcessCpu:
         return total
 
 
+def postgres_cpu_seconds() -> float:
+    """User+system CPU seconds of every PostgreSQL server process on this machine (the
+    postmaster and its backends): the database's share of a run, which the server's CPU
+    does not include. Backends that exited meanwhile are not counted."""
+    total = 0.0
+    for proc in psutil.process_iter(["name", "cpu_times"]):
+        if proc.info["name"] in ("postgres", "postmaster") and proc.info["cpu_times"]:
+            total += proc.info["cpu_times"].user + proc.info["cpu_times"].system
+    return total
+
+
 class LocalServer:
     """``poolgate serve`` on a free port with a temporary data directory."""
 

@@ -73,6 +73,8 @@ RECIPES: dict[str, dict[str, int]] = {
     # The TOTP check is one HMAC-SHA1 per candidate step: microseconds, not counted.
     "totp": {"modexp_g_256": 1, "rs256_sign": 2},
     "triggers": {"modexp_g_256": 1, "rs256_sign": 2},
+    # No password: the code's HMAC is negligible.
+    "email_otp": {"rs256_sign": 2},
 }
 NOTES = {
     "password": "1 modexp g^x (3072-bit, 256-bit exponent) + 2 RS256 signatures (id, access)",
@@ -84,6 +86,7 @@ NOTES = {
     "sign_up": "1 make_verifier (one modexp)",
     "totp": "1 modexp (the password) + 2 RS256 signatures; the TOTP code's HMAC is negligible",
     "triggers": "as password: the two trigger invocations add no cryptography",
+    "email_otp": "2 RS256 signatures (the code's HMAC is negligible; no password)",
 }
 
 

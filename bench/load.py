@@ -14,6 +14,7 @@ import base64
 import itertools
 import multiprocessing
 import queue
+import re
 import time
 import traceback
 from array import array
@@ -27,7 +28,17 @@ import pyotp
 
 from bench.srp_client import SrpClient
 
-SCENARIOS = ("health", "sign_up", "password", "srp", "refresh", "get_user", "totp", "triggers")
+SCENARIOS = (
+    "health",
+    "sign_up",
+    "password",
+    "srp",
+    "refresh",
+    "get_user",
+    "totp",
+    "triggers",
+    "email_otp",
+)
 # HTTP requests one operation of the scenario sends (an SRP or TOTP sign-in is two).
 HTTP_PER_OP = {
     "health": 1,
@@ -38,6 +49,8 @@ HTTP_PER_OP = {
     "get_user": 1,
     "totp": 2,
     "triggers": 1,
+    # InitiateAuth, the mailbox read, RespondToAuthChallenge.
+    "email_otp": 3,
 }
 SIGN_UP_PASSWORD = "Bench!SignUp123"
 MAX_ERROR_SAMPLES = 5
@@ -74,6 +87,8 @@ class Job:
     tokens: list[str] = field(default_factory=list)
     # totp: this worker's users for this level, each signed in once (in order).
     totp_users: list[tuple[str, str, str]] = field(default_factory=list)
+    # email_otp: the same, (username, email address).
+    email_users: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -112,6 +127,23 @@ class Http:
             raise OpError(f"{operation} HTTP {status}: {text}")
         result: dict[str, Any] = orjson.loads(data)
         return result
+
+    async def latest_code(self, recipient: str) -> str:
+        """The code of the newest message to ``recipient``, read from the developer
+        mailbox over HTTP as the tests read it (``tests/conftest.latest_code``)."""
+        self.requests += 1
+        url = self.url.rstrip("/") + "/_mailbox/messages"
+        params = {"recipient": recipient, "limit": "1"}
+        async with self.session.get(url, params=params) as response:
+            data = await response.read()
+            status = response.status
+        if status != 200:
+            raise OpError(f"mailbox HTTP {status}: {data[:200]!r}")
+        messages = orjson.loads(data)["messages"]
+        found = re.search(r"\b(\d{6})\b", str(messages[0]["body"])) if messages else None
+        if found is None:
+            raise OpError(f"mailbox: no code for {recipient}")
+        return found.group(1)
 
     async def health(self) -> None:
         self.requests += 1
@@ -244,6 +276,32 @@ def make_operation(job: Job, http: Http) -> Operation:
         )
         _expect(reply, "AuthenticationResult", "RespondToAuthChallenge")
 
+    async def email_otp(n: int) -> None:
+        if n >= len(job.email_users):
+            raise OpError("email_otp: every user of this level has signed in")
+        username, address = job.email_users[n]
+        challenge = await http.call(
+            "InitiateAuth",
+            {
+                "ClientId": client_id,
+                "AuthFlow": "USER_AUTH",
+                "AuthParameters": {"USERNAME": username, "PREFERRED_CHALLENGE": "EMAIL_OTP"},
+            },
+        )
+        if challenge.get("ChallengeName") != "EMAIL_OTP":
+            raise OpError(f"email_otp: no EMAIL_OTP challenge: {challenge}"[:300])
+        code = await http.latest_code(address)
+        reply = await http.call(
+            "RespondToAuthChallenge",
+            {
+                "ClientId": client_id,
+                "ChallengeName": "EMAIL_OTP",
+                "Session": challenge.get("Session"),
+                "ChallengeResponses": {"USERNAME": username, "EMAIL_OTP_CODE": code},
+            },
+        )
+        _expect(reply, "AuthenticationResult", "RespondToAuthChallenge")
+
     async def get_user(n: int) -> None:
         reply = await http.call("GetUser", {"AccessToken": _pick(job.tokens, job, n)})
         _expect(reply, "Username", "GetUser")
@@ -260,6 +318,7 @@ def make_operation(job: Job, http: Http) -> Operation:
         "get_user": get_user,
         "totp": totp,
         "triggers": triggers,
+        "email_otp": email_otp,
     }
     return operations[job.scenario]
 

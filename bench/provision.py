@@ -46,6 +46,8 @@ class Provisioned:
     totp_seconds: float = 0.0
     # The triggers scenario's own pool (PreAuthentication and PreTokenGeneration).
     triggers: Provisioned | None = None
+    # The email_otp scenario's own pool; its ``users`` are (username, email address).
+    email_otp: Provisioned | None = None
 
     @property
     def users_per_second(self) -> float:
@@ -232,3 +234,52 @@ def trigger_lambda_config(region: str, account_id: str = "123456789012") -> dict
         trigger: f"arn:aws:lambda:{region}:{account_id}:function:{name}"
         for trigger, (name, _) in TRIGGER_FUNCTIONS.items()
     }
+
+
+def provision_email_otp(admin: Any, users: int, threads: int = 16) -> Provisioned:
+    """A pool whose users may sign in with a code sent by email (USER_AUTH with
+    EMAIL_OTP as a first factor), a client allowed USER_AUTH, and ``users`` users with
+    a verified address. A user is sent at most 5 codes an hour, so the email_otp
+    scenario signs each in once per level, like totp."""
+    run_id = secrets.token_hex(4)
+    started = time.perf_counter()
+    pool = admin.create_user_pool(
+        PoolName=f"poolgate-bench-email-{run_id}",
+        Policies={
+            "PasswordPolicy": PASSWORD_POLICY,
+            "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]},
+        },
+    )["UserPool"]
+    client = admin.create_user_pool_client(
+        UserPoolId=pool["Id"],
+        ClientName="bench-email",
+        ExplicitAuthFlows=["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]
+
+    def create(i: int) -> tuple[str, str]:
+        username = f"mail-{run_id}-{i:05d}"
+        address = f"{username}@example.com"
+        admin.admin_create_user(
+            UserPoolId=pool["Id"],
+            Username=username,
+            MessageAction="SUPPRESS",
+            UserAttributes=[
+                {"Name": "email", "Value": address},
+                {"Name": "email_verified", "Value": "true"},
+            ],
+        )
+        # Confirmed (an administrator-created user must otherwise change its password).
+        admin.admin_set_user_password(
+            UserPoolId=pool["Id"], Username=username, Password=PASSWORD, Permanent=True
+        )
+        return username, address
+
+    with ThreadPoolExecutor(max_workers=threads) as executor:
+        names = list(executor.map(create, range(users)))
+    return Provisioned(
+        run_id=run_id,
+        pool_id=pool["Id"],
+        client_id=client["ClientId"],
+        users=names,
+        setup_seconds=time.perf_counter() - started,
+    )

@@ -30,6 +30,7 @@ from bench.provision import (
     delete_pool,
     fetch_tokens,
     provision,
+    provision_email_otp,
     provision_totp,
     trigger_config,
     trigger_lambda_config,
@@ -122,8 +123,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--totp-users",
         type=int,
         default=150,
-        help="totp: users with an authenticator per concurrency level; each signs in once "
-        "(a code is single use), so a totp level is this many sign-ins, not --duration",
+        help="totp and email_otp: users per concurrency level; each signs in once (a TOTP "
+        "code is single use, a user gets 5 codes an hour), so such a level is this many "
+        "sign-ins, not --duration",
     )
     parser.add_argument(
         "--processes", type=int, default=2, help="client worker processes (default 2)"
@@ -212,33 +214,35 @@ def _jobs(
         request_shares = [max(1, args.requests * s // concurrency) for s in shares]
         request_shares[0] += max(0, args.requests - sum(r or 0 for r in request_shares))
     tokens = {"refresh": setup.refresh_tokens, "get_user": setup.access_tokens}.get(scenario, [])
-    totp_slices: list[list[tuple[str, str, str]]] = [[] for _ in shares]
-    if scenario == "totp":
-        # Each user signs in once (a TOTP code is single use): this level's own users,
-        # as many as it makes sign-ins (its requests and each task's warm-up one).
-        per_level = len(setup.totp_users) // len(args.concurrency)
+    slices: list[list[Any]] = [[] for _ in shares]
+    once = {"totp": setup.totp_users, "email_otp": setup.email_otp.users if setup.email_otp else []}
+    if scenario in once:
+        # Each user signs in once per level (a TOTP code is single use; a user is sent
+        # at most 5 codes an hour): this level's own users, as many as it makes
+        # sign-ins (its requests and each task's warm-up one).
+        users = once[scenario]
+        per_level = len(users) // len(args.concurrency)
         index = args.concurrency.index(concurrency)
-        mine = setup.totp_users[index * per_level : (index + 1) * per_level]
+        mine = users[index * per_level : (index + 1) * per_level]
         requests = max(len(shares), len(mine) - concurrency)
         request_shares = [max(1, requests * s // concurrency) for s in shares]
         start = 0
         for i, share in enumerate(shares):
-            totp_slices[i] = mine[start : start + share + (request_shares[i] or 0)]
-            start += len(totp_slices[i])
+            slices[i] = mine[start : start + share + (request_shares[i] or 0)]
+            start += len(slices[i])
+    own = {"triggers": setup.triggers, "email_otp": setup.email_otp}.get(scenario) or setup
     return [
         Job(
             scenario=scenario,
             url=url,
-            pool_id=(setup.triggers or setup).pool_id if scenario == "triggers" else setup.pool_id,
-            client_id=(
-                (setup.triggers or setup).client_id if scenario == "triggers" else setup.client_id
-            ),
+            pool_id=own.pool_id,
+            client_id=own.client_id,
             run_id=setup.run_id,
             level=level,
             worker=i,
             workers=len(shares),
             concurrency=share,
-            duration=None if args.requests is not None or scenario == "totp" else args.duration,
+            duration=None if args.requests is not None or scenario in once else args.duration,
             requests=request_shares[i],
             users=(
                 setup.triggers.users
@@ -248,7 +252,8 @@ def _jobs(
                 else []
             ),
             tokens=tokens,
-            totp_users=totp_slices[i],
+            totp_users=slices[i] if scenario == "totp" else [],
+            email_users=slices[i] if scenario == "email_otp" else [],
         )
         for i, share in enumerate(shares)
     ]
@@ -300,6 +305,10 @@ def benchmark(
                 admin, args.users, lambda_config=trigger_lambda_config(args.region)
             )
             _log(f"triggers: a pool with 2 triggers and {args.users} users")
+        if "email_otp" in args.scenarios:
+            count = args.totp_users * len(args.concurrency)
+            setup.email_otp = provision_email_otp(admin, count)
+            _log(f"email_otp: a pool with {count} users who sign in with emailed codes")
         if "totp" in args.scenarios:
             count = args.totp_users * len(args.concurrency)
             provision_totp(url, admin, setup, count)
@@ -439,7 +448,9 @@ def benchmark(
         if workers is not None:
             workers.close()
         if setup is not None and server is None and not args.keep_pool:
-            pools = [setup.pool_id] + ([setup.triggers.pool_id] if setup.triggers else [])
+            pools = [setup.pool_id] + [
+                extra.pool_id for extra in (setup.triggers, setup.email_otp) if extra is not None
+            ]
             for pool_id in pools:
                 try:
                     delete_pool(admin, pool_id)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = ["sign_up", "password", "srp", "refresh", "get_user", "totp", "triggers"]
+SCENARIOS = ["sign_up", "password", "srp", "refresh", "get_user", "totp", "triggers", "email_otp"]
 
 
 def test_benchmark_smoke(tmp_path: Path) -> None:
@@ -98,6 +98,9 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     # totp: each of a level's 8 users signs in once, 4 of them in the warm-up at c=4.
     assert rows[("totp", 4)]["requests"] == 4
     assert rows[("totp", 4)]["http_requests"] >= 2 * rows[("totp", 4)]["requests"]
+    # email_otp likewise (5 codes an hour per user), reading each code from the mailbox.
+    assert rows[("email_otp", 4)]["requests"] == 4
+    assert rows[("email_otp", 4)]["http_requests"] >= 3 * rows[("email_otp", 4)]["requests"]
 
     table = completed.stdout
     assert "| scenario |" in table and "| srp | 4 |" in table

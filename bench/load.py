@@ -10,9 +10,11 @@ count with the first few error bodies, and its own CPU time over the measured wi
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import multiprocessing
 import queue
+import re
 import time
 import traceback
 from array import array
@@ -22,12 +24,34 @@ from typing import Any
 
 import aiohttp
 import orjson
+import pyotp
 
 from bench.srp_client import SrpClient
 
-SCENARIOS = ("health", "sign_up", "password", "srp", "refresh", "get_user")
-# HTTP requests one operation of the scenario sends (an SRP sign-in is two).
-HTTP_PER_OP = {"health": 1, "sign_up": 1, "password": 1, "srp": 2, "refresh": 1, "get_user": 1}
+SCENARIOS = (
+    "health",
+    "sign_up",
+    "password",
+    "srp",
+    "refresh",
+    "get_user",
+    "totp",
+    "triggers",
+    "email_otp",
+)
+# HTTP requests one operation of the scenario sends (an SRP or TOTP sign-in is two).
+HTTP_PER_OP = {
+    "health": 1,
+    "sign_up": 1,
+    "password": 1,
+    "srp": 2,
+    "refresh": 1,
+    "get_user": 1,
+    "totp": 2,
+    "triggers": 1,
+    # InitiateAuth, the mailbox read, RespondToAuthChallenge.
+    "email_otp": 3,
+}
 SIGN_UP_PASSWORD = "Bench!SignUp123"
 MAX_ERROR_SAMPLES = 5
 
@@ -61,6 +85,10 @@ class Job:
     requests: int | None
     users: list[tuple[str, str]] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)
+    # totp: this worker's users for this level, each signed in once (in order).
+    totp_users: list[tuple[str, str, str]] = field(default_factory=list)
+    # email_otp: the same, (username, email address).
+    email_users: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -100,6 +128,23 @@ class Http:
         result: dict[str, Any] = orjson.loads(data)
         return result
 
+    async def latest_code(self, recipient: str) -> str:
+        """The code of the newest message to ``recipient``, read from the developer
+        mailbox over HTTP as the tests read it (``tests/conftest.latest_code``)."""
+        self.requests += 1
+        url = self.url.rstrip("/") + "/_mailbox/messages"
+        params = {"recipient": recipient, "limit": "1"}
+        async with self.session.get(url, params=params) as response:
+            data = await response.read()
+            status = response.status
+        if status != 200:
+            raise OpError(f"mailbox HTTP {status}: {data[:200]!r}")
+        messages = orjson.loads(data)["messages"]
+        found = re.search(r"\b(\d{6})\b", str(messages[0]["body"])) if messages else None
+        if found is None:
+            raise OpError(f"mailbox: no code for {recipient}")
+        return found.group(1)
+
     async def health(self) -> None:
         self.requests += 1
         async with self.session.get(self.url.rstrip("/") + "/health") as response:
@@ -109,7 +154,7 @@ class Http:
             raise OpError(f"GET /health HTTP {status}")
 
 
-Operation = Callable[[int], Coroutine[Any, Any, None]]
+Operation = Callable[[int], Coroutine[Any, Any, object]]
 
 
 def _pick(items: list[Any], job: Job, n: int) -> Any:
@@ -142,7 +187,7 @@ def make_operation(job: Job, http: Http) -> Operation:
         )
         _expect(reply, "UserSub", "SignUp")
 
-    async def password(n: int) -> None:
+    async def password(n: int) -> dict[str, Any]:
         username, secret = _pick(job.users, job, n)
         reply = await http.call(
             "InitiateAuth",
@@ -152,7 +197,18 @@ def make_operation(job: Job, http: Http) -> Operation:
                 "AuthParameters": {"USERNAME": username, "PASSWORD": secret},
             },
         )
-        _expect(reply, "AuthenticationResult", "InitiateAuth")
+        result: dict[str, Any] = _expect(reply, "AuthenticationResult", "InitiateAuth")
+        return result
+
+    async def triggers(n: int) -> None:
+        # The password sign-in, in a pool whose PreAuthentication and PreTokenGeneration
+        # triggers run (bench.provision.TRIGGER_HANDLERS); the id token shows the latter's
+        # claim, so a trigger that silently did not run is an error.
+        result = await password(n)
+        payload = result["IdToken"].split(".")[1]
+        claims = orjson.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        if claims.get("bench") != "triggered":
+            raise OpError("triggers: the id token lacks the PreTokenGeneration claim")
 
     srp = SrpClient(job.pool_id)
 
@@ -192,6 +248,60 @@ def make_operation(job: Job, http: Http) -> Operation:
         )
         _expect(reply, "AuthenticationResult", "InitiateAuth")
 
+    async def totp(n: int) -> None:
+        if n >= len(job.totp_users):
+            raise OpError("totp: every user of this level has signed in (a code is single use)")
+        username, secret, key = job.totp_users[n]
+        challenge = await http.call(
+            "InitiateAuth",
+            {
+                "ClientId": client_id,
+                "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": {"USERNAME": username, "PASSWORD": secret},
+            },
+        )
+        if challenge.get("ChallengeName") != "SOFTWARE_TOKEN_MFA":
+            raise OpError(f"totp: no SOFTWARE_TOKEN_MFA challenge: {challenge}"[:300])
+        # The next step's code: later than the step verification spent, and within the
+        # one step of drift the server allows.
+        code = pyotp.TOTP(key).at(time.time() + 30)
+        reply = await http.call(
+            "RespondToAuthChallenge",
+            {
+                "ClientId": client_id,
+                "ChallengeName": "SOFTWARE_TOKEN_MFA",
+                "Session": challenge.get("Session"),
+                "ChallengeResponses": {"USERNAME": username, "SOFTWARE_TOKEN_MFA_CODE": code},
+            },
+        )
+        _expect(reply, "AuthenticationResult", "RespondToAuthChallenge")
+
+    async def email_otp(n: int) -> None:
+        if n >= len(job.email_users):
+            raise OpError("email_otp: every user of this level has signed in")
+        username, address = job.email_users[n]
+        challenge = await http.call(
+            "InitiateAuth",
+            {
+                "ClientId": client_id,
+                "AuthFlow": "USER_AUTH",
+                "AuthParameters": {"USERNAME": username, "PREFERRED_CHALLENGE": "EMAIL_OTP"},
+            },
+        )
+        if challenge.get("ChallengeName") != "EMAIL_OTP":
+            raise OpError(f"email_otp: no EMAIL_OTP challenge: {challenge}"[:300])
+        code = await http.latest_code(address)
+        reply = await http.call(
+            "RespondToAuthChallenge",
+            {
+                "ClientId": client_id,
+                "ChallengeName": "EMAIL_OTP",
+                "Session": challenge.get("Session"),
+                "ChallengeResponses": {"USERNAME": username, "EMAIL_OTP_CODE": code},
+            },
+        )
+        _expect(reply, "AuthenticationResult", "RespondToAuthChallenge")
+
     async def get_user(n: int) -> None:
         reply = await http.call("GetUser", {"AccessToken": _pick(job.tokens, job, n)})
         _expect(reply, "Username", "GetUser")
@@ -206,6 +316,9 @@ def make_operation(job: Job, http: Http) -> Operation:
         "srp": srp_sign_in,
         "refresh": refresh,
         "get_user": get_user,
+        "totp": totp,
+        "triggers": triggers,
+        "email_otp": email_otp,
     }
     return operations[job.scenario]
 

@@ -5,14 +5,18 @@ Then, for the scenarios that need them, tokens obtained beforehand over raw HTTP
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
 import httpx
+import pyotp
+from botocore import UNSIGNED
 from botocore.config import Config
 
 PASSWORD_POLICY = {
@@ -36,6 +40,14 @@ class Provisioned:
     refresh_tokens: list[str] = field(default_factory=list)
     access_tokens: list[str] = field(default_factory=list)
     token_seconds: float = 0.0
+    # (username, password, TOTP secret) of the users the totp scenario signs in, each
+    # used once (a TOTP code is single use: ``provision_totp``).
+    totp_users: list[tuple[str, str, str]] = field(default_factory=list)
+    totp_seconds: float = 0.0
+    # The triggers scenario's own pool (PreAuthentication and PreTokenGeneration).
+    triggers: Provisioned | None = None
+    # The email_otp scenario's own pool; its ``users`` are (username, email address).
+    email_otp: Provisioned | None = None
 
     @property
     def users_per_second(self) -> float:
@@ -56,13 +68,17 @@ def admin_client(url: str, key_id: str | None, secret: str | None, region: str) 
     )
 
 
-def provision(admin: Any, users: int, threads: int = 16) -> Provisioned:
-    """A fresh pool, its client and ``users`` confirmed users, created concurrently."""
+def provision(
+    admin: Any, users: int, threads: int = 16, lambda_config: dict[str, str] | None = None
+) -> Provisioned:
+    """A fresh pool, its client and ``users`` confirmed users, created concurrently.
+    ``lambda_config``: the pool's triggers (LambdaConfig)."""
     run_id = secrets.token_hex(4)
     started = time.perf_counter()
     pool = admin.create_user_pool(
         PoolName=f"poolgate-bench-{run_id}",
         Policies={"PasswordPolicy": PASSWORD_POLICY},
+        **({"LambdaConfig": lambda_config} if lambda_config else {}),
     )["UserPool"]
     client = admin.create_user_pool_client(
         UserPoolId=pool["Id"],
@@ -126,3 +142,144 @@ def fetch_tokens(url: str, setup: Provisioned, threads: int = 8) -> None:
 
 def delete_pool(admin: Any, pool_id: str) -> None:
     admin.delete_user_pool(UserPoolId=pool_id)
+
+
+def provision_totp(url: str, admin: Any, setup: Provisioned, users: int, threads: int = 16) -> None:
+    """``users`` more users with an authenticator app (TOTP) as their preferred second
+    factor, and the pool's MFA made OPTIONAL with software tokens (users without a
+    factor still sign in with a password alone).
+
+    Each signs in once, associates a secret and verifies a code, which spends that
+    30-second step: a code is accepted once, for a later step than the last one used,
+    within one step of the server's clock. So the totp scenario signs each user in once
+    with the code of the next step (``load``), and needs as many users as sign-ins.
+    """
+    started = time.perf_counter()
+    admin.set_user_pool_mfa_config(
+        UserPoolId=setup.pool_id,
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+        MfaConfiguration="OPTIONAL",
+    )
+    user_client = boto3.client(
+        "cognito-idp",
+        endpoint_url=url,
+        region_name=admin.meta.region_name,
+        config=Config(signature_version=UNSIGNED, max_pool_connections=32),
+    )
+
+    def create(i: int) -> tuple[str, str, str]:
+        username = f"totp-{setup.run_id}-{i:05d}"
+        admin.admin_create_user(
+            UserPoolId=setup.pool_id, Username=username, MessageAction="SUPPRESS"
+        )
+        admin.admin_set_user_password(
+            UserPoolId=setup.pool_id, Username=username, Password=PASSWORD, Permanent=True
+        )
+        access = user_client.initiate_auth(
+            ClientId=setup.client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
+        )["AuthenticationResult"]["AccessToken"]
+        secret = user_client.associate_software_token(AccessToken=access)["SecretCode"]
+        user_client.verify_software_token(
+            AccessToken=access, UserCode=pyotp.TOTP(secret).now(), FriendlyDeviceName="bench"
+        )
+        admin.admin_set_user_mfa_preference(
+            UserPoolId=setup.pool_id,
+            Username=username,
+            SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True},
+        )
+        return username, PASSWORD, secret
+
+    with ThreadPoolExecutor(max_workers=threads) as executor:
+        setup.totp_users = list(executor.map(create, range(users)))
+    setup.totp_seconds = time.perf_counter() - started
+
+
+# The triggers scenario's two functions: Python handlers as a Lambda would run them,
+# doing nothing but what the trigger asks (so the measure is the invocation's cost).
+TRIGGER_HANDLERS = """def pre_authentication(event, context):
+    return event
+
+
+def pre_token_generation(event, context):
+    event["response"]["claimsOverrideDetails"] = {
+        "claimsToAddOrOverride": {"bench": "triggered"}
+    }
+    return event
+"""
+TRIGGER_FUNCTIONS = {
+    "PreAuthentication": ("bench-pre-authentication", "triggers.pre_authentication"),
+    "PreTokenGeneration": ("bench-pre-token-generation", "triggers.pre_token_generation"),
+}
+
+
+def trigger_config(directory: Path) -> Path:
+    """The ``--config`` file that declares the triggers scenario's functions (the code
+    goes in ``directory`` too)."""
+    code = directory / "bench-triggers"
+    code.mkdir(exist_ok=True)
+    (code / "triggers.py").write_text(TRIGGER_HANDLERS)
+    lines = []
+    for name, handler in TRIGGER_FUNCTIONS.values():
+        lines += ["[[functions]]", f'name = "{name}"', f"code_dir = {json.dumps(str(code))}"]
+        lines += [f'handler = "{handler}"', ""]
+    config = directory / "bench-triggers.toml"
+    config.write_text("\n".join(lines))
+    return config
+
+
+def trigger_lambda_config(region: str, account_id: str = "123456789012") -> dict[str, str]:
+    return {
+        trigger: f"arn:aws:lambda:{region}:{account_id}:function:{name}"
+        for trigger, (name, _) in TRIGGER_FUNCTIONS.items()
+    }
+
+
+def provision_email_otp(admin: Any, users: int, threads: int = 16) -> Provisioned:
+    """A pool whose users may sign in with a code sent by email (USER_AUTH with
+    EMAIL_OTP as a first factor), a client allowed USER_AUTH, and ``users`` users with
+    a verified address. A user is sent at most 5 codes an hour, so the email_otp
+    scenario signs each in once per level, like totp."""
+    run_id = secrets.token_hex(4)
+    started = time.perf_counter()
+    pool = admin.create_user_pool(
+        PoolName=f"poolgate-bench-email-{run_id}",
+        Policies={
+            "PasswordPolicy": PASSWORD_POLICY,
+            "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]},
+        },
+    )["UserPool"]
+    client = admin.create_user_pool_client(
+        UserPoolId=pool["Id"],
+        ClientName="bench-email",
+        ExplicitAuthFlows=["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]
+
+    def create(i: int) -> tuple[str, str]:
+        username = f"mail-{run_id}-{i:05d}"
+        address = f"{username}@example.com"
+        admin.admin_create_user(
+            UserPoolId=pool["Id"],
+            Username=username,
+            MessageAction="SUPPRESS",
+            UserAttributes=[
+                {"Name": "email", "Value": address},
+                {"Name": "email_verified", "Value": "true"},
+            ],
+        )
+        # Confirmed (an administrator-created user must otherwise change its password).
+        admin.admin_set_user_password(
+            UserPoolId=pool["Id"], Username=username, Password=PASSWORD, Permanent=True
+        )
+        return username, address
+
+    with ThreadPoolExecutor(max_workers=threads) as executor:
+        names = list(executor.map(create, range(users)))
+    return Provisioned(
+        run_id=run_id,
+        pool_id=pool["Id"],
+        client_id=client["ClientId"],
+        users=names,
+        setup_seconds=time.perf_counter() - started,
+    )

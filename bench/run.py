@@ -24,9 +24,19 @@ from bench import wrk
 from bench.floor import floor_ms
 from bench.floor import measure as measure_floor
 from bench.load import SCENARIOS, Job, WorkerPool, split
-from bench.provision import Provisioned, admin_client, delete_pool, fetch_tokens, provision
+from bench.provision import (
+    Provisioned,
+    admin_client,
+    delete_pool,
+    fetch_tokens,
+    provision,
+    provision_email_otp,
+    provision_totp,
+    trigger_config,
+    trigger_lambda_config,
+)
 from bench.report import machine, markdown, summarize, targets
-from bench.server import LocalServer, ProcessCpu, machine_busy_seconds
+from bench.server import LocalServer, ProcessCpu, machine_busy_seconds, postgres_cpu_seconds
 
 SIGN_IN = {"password", "srp", "refresh", "get_user"}
 
@@ -108,6 +118,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--users", type=int, default=200, help="users created for the sign-in scenarios"
+    )
+    parser.add_argument(
+        "--totp-users",
+        type=int,
+        default=150,
+        help="totp and email_otp: users per concurrency level; each signs in once (a TOTP "
+        "code is single use, a user gets 5 codes an hour), so such a level is this many "
+        "sign-ins, not --duration",
     )
     parser.add_argument(
         "--processes", type=int, default=2, help="client worker processes (default 2)"
@@ -196,21 +214,46 @@ def _jobs(
         request_shares = [max(1, args.requests * s // concurrency) for s in shares]
         request_shares[0] += max(0, args.requests - sum(r or 0 for r in request_shares))
     tokens = {"refresh": setup.refresh_tokens, "get_user": setup.access_tokens}.get(scenario, [])
+    slices: list[list[Any]] = [[] for _ in shares]
+    once = {"totp": setup.totp_users, "email_otp": setup.email_otp.users if setup.email_otp else []}
+    if scenario in once:
+        # Each user signs in once per level (a TOTP code is single use; a user is sent
+        # at most 5 codes an hour): this level's own users, as many as it makes
+        # sign-ins (its requests and each task's warm-up one).
+        users = once[scenario]
+        per_level = len(users) // len(args.concurrency)
+        index = args.concurrency.index(concurrency)
+        mine = users[index * per_level : (index + 1) * per_level]
+        requests = max(len(shares), len(mine) - concurrency)
+        request_shares = [max(1, requests * s // concurrency) for s in shares]
+        start = 0
+        for i, share in enumerate(shares):
+            slices[i] = mine[start : start + share + (request_shares[i] or 0)]
+            start += len(slices[i])
+    own = {"triggers": setup.triggers, "email_otp": setup.email_otp}.get(scenario) or setup
     return [
         Job(
             scenario=scenario,
             url=url,
-            pool_id=setup.pool_id,
-            client_id=setup.client_id,
+            pool_id=own.pool_id,
+            client_id=own.client_id,
             run_id=setup.run_id,
             level=level,
             worker=i,
             workers=len(shares),
             concurrency=share,
-            duration=None if args.requests is not None else args.duration,
+            duration=None if args.requests is not None or scenario in once else args.duration,
             requests=request_shares[i],
-            users=setup.users if scenario in ("password", "srp") else [],
+            users=(
+                setup.triggers.users
+                if scenario == "triggers" and setup.triggers is not None
+                else setup.users
+                if scenario in ("password", "srp")
+                else []
+            ),
             tokens=tokens,
+            totp_users=slices[i] if scenario == "totp" else [],
+            email_users=slices[i] if scenario == "email_otp" else [],
         )
         for i, share in enumerate(shares)
     ]
@@ -235,6 +278,8 @@ def benchmark(
         else:
             server = LocalServer(args.database_url, workers=args.server_workers)
             server.extra_env.update(server_env or {})
+            if "triggers" in args.scenarios:
+                server.serve_args = ["--config", str(trigger_config(server.data_dir))]
             _log(f"starting poolgate serve ({server.backend}) on {server.url}")
             server.start()
             url = server.url
@@ -254,6 +299,20 @@ def benchmark(
         if {"refresh", "get_user"} & set(args.scenarios):
             fetch_tokens(url, setup)
             _log(f"tokens: {len(setup.users)} sign-ins in {setup.token_seconds:.2f} s")
+        if "triggers" in args.scenarios:
+            # A server given by --url must declare the functions itself (bench/README.md).
+            setup.triggers = provision(
+                admin, args.users, lambda_config=trigger_lambda_config(args.region)
+            )
+            _log(f"triggers: a pool with 2 triggers and {args.users} users")
+        if "email_otp" in args.scenarios:
+            count = args.totp_users * len(args.concurrency)
+            setup.email_otp = provision_email_otp(admin, count)
+            _log(f"email_otp: a pool with {count} users who sign in with emailed codes")
+        if "totp" in args.scenarios:
+            count = args.totp_users * len(args.concurrency)
+            provision_totp(url, admin, setup, count)
+            _log(f"totp: {count} users with an authenticator in {setup.totp_seconds:.2f} s")
         # The floor, timed here while the server and the client workers are idle.
         floor = measure_floor(args.floor_repetitions)
         _log(
@@ -261,6 +320,8 @@ def benchmark(
             + ", ".join(f"{k} {v:.3f}" for k, v in floor["primitives_ms"].items())
         )
         timeout = (args.duration if args.requests is None else 0) + 300
+        # A PostgreSQL on this machine: its processes' CPU per level, reported apart.
+        sample_database = backend == "postgresql" and bool(postgres_cpu_seconds())
         rows: list[dict[str, Any]] = []
         level = 0
         for scenario in args.scenarios:
@@ -268,16 +329,21 @@ def benchmark(
                 level += 1
                 cpu_at_start: list[float] = []
                 busy_at_start: list[float] = []
+                db_at_start: list[float] = []
 
                 def on_start(
                     cpu_at_start: list[float] = cpu_at_start,
                     busy_at_start: list[float] = busy_at_start,
+                    db_at_start: list[float] = db_at_start,
                 ) -> None:
                     busy_at_start.append(machine_busy_seconds())
+                    if sample_database:
+                        db_at_start.append(postgres_cpu_seconds())
                     if probe is not None:
                         cpu_at_start.append(probe.seconds())
 
                 if args.wrk and scenario in wrk.WRK_SCENARIOS:
+                    db_before = postgres_cpu_seconds() if sample_database else None
                     row = wrk.run(
                         url,
                         scenario,
@@ -288,6 +354,10 @@ def benchmark(
                         server_cpu=probe.seconds if probe is not None else lambda: None,
                         machine_busy=machine_busy_seconds,
                     )
+                    if db_before is not None and row["requests"]:
+                        # Over wrk's whole run, its short warm-up included.
+                        db_cpu = postgres_cpu_seconds() - db_before
+                        row["database_cpu_ms_per_request"] = db_cpu / row["requests"] * 1000
                 else:
                     jobs = _jobs(args, url, setup, scenario, concurrency, level)
                     start_at, results = workers.run(jobs, on_start, timeout)
@@ -306,6 +376,12 @@ def benchmark(
                         machine_busy,
                         floor_ms(floor, scenario),
                     )
+                    if db_at_start:
+                        # PostgreSQL's own CPU, apart from the server's (issue 18).
+                        db_cpu = postgres_cpu_seconds() - db_at_start[0]
+                        row["database_cpu_ms_per_request"] = (
+                            db_cpu / row["requests"] * 1000 if row["requests"] else None
+                        )
                 rows.append(row)
                 _log(
                     f"{scenario:>9}{' (wrk)' if row.get('driver') == 'wrk' else ''} "
@@ -325,6 +401,8 @@ def benchmark(
                         else ""
                     )
                 )
+        # What each worker holds after every scenario ran (issue 18: < 150 MB each).
+        workers_rss = server.workers_rss() if server is not None else []
         try:
             import uvloop  # noqa: F401
 
@@ -359,7 +437,8 @@ def benchmark(
             },
             "crypto_floor": floor,
             "results": rows,
-            "targets": targets(rows),
+            "server_workers_rss": workers_rss,
+            "targets": targets(rows, workers_rss),
         }
     except BaseException:
         if server is not None:
@@ -369,10 +448,14 @@ def benchmark(
         if workers is not None:
             workers.close()
         if setup is not None and server is None and not args.keep_pool:
-            try:
-                delete_pool(admin, setup.pool_id)
-            except Exception as exc:
-                _log(f"could not delete the benchmark's pool {setup.pool_id}: {exc}")
+            pools = [setup.pool_id] + [
+                extra.pool_id for extra in (setup.triggers, setup.email_otp) if extra is not None
+            ]
+            for pool_id in pools:
+                try:
+                    delete_pool(admin, pool_id)
+                except Exception as exc:
+                    _log(f"could not delete the benchmark's pool {pool_id}: {exc}")
         if server is not None:
             server.stop()
 

@@ -49,6 +49,17 @@ class ProcessCpu:
         return total
 
 
+def postgres_cpu_seconds() -> float:
+    """User+system CPU seconds of every PostgreSQL server process on this machine (the
+    postmaster and its backends): the database's share of a run, which the server's CPU
+    does not include. Backends that exited meanwhile are not counted."""
+    total = 0.0
+    for proc in psutil.process_iter(["name", "cpu_times"]):
+        if proc.info["name"] in ("postgres", "postmaster") and proc.info["cpu_times"]:
+            total += proc.info["cpu_times"].user + proc.info["cpu_times"].system
+    return total
+
+
 class LocalServer:
     """``poolgate serve`` on a free port with a temporary data directory."""
 
@@ -126,6 +137,18 @@ class LocalServer:
                 time.sleep(poll_interval)
         raise RuntimeError(f"poolgate did not become healthy:\n{self.log()}")
 
+    def workers_rss(self) -> list[int]:
+        """RSS (bytes) of the server's worker processes (the process itself when it has
+        no children: ``--workers 1``)."""
+        assert self.process is not None
+        parent = psutil.Process(self.process.pid)
+        procs = parent.children(recursive=False) or [parent]
+        sizes = []
+        for proc in procs:
+            with contextlib.suppress(psutil.Error):
+                sizes.append(int(proc.memory_info().rss))
+        return sizes
+
     def cpu(self) -> ProcessCpu:
         assert self.process is not None
         return ProcessCpu(self.process.pid)
@@ -138,6 +161,10 @@ class LocalServer:
         database) and admin key."""
         self._terminate()
         self.start(timeout, poll_interval)
+
+    def halt(self) -> None:
+        """Stop the server, keeping its data directory (or database) for a later start."""
+        self._terminate()
 
     def _terminate(self) -> None:
         if self.process is not None:

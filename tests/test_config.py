@@ -156,3 +156,11 @@ def test_serve_refuses_a_typo_in_a_pool_section(tmp_path: Path) -> None:
         "'ClientNme' (did you mean 'ClientName'?)"
     ]
     assert not data.exists()
+
+
+def test_token_cache_budget_is_a_setting(tmp_path: Path) -> None:
+    assert settings_from(tmp_path, "").token_cache_bytes == 16 * 1024 * 1024
+    assert settings_from(tmp_path, "token_cache_bytes = 1048576\n").token_cache_bytes == 1048576
+    assert load_settings(None, {"POOLGATE_TOKEN_CACHE_BYTES": "0"}).token_cache_bytes == 0
+    with pytest.raises(ConfigError, match="token_cache_bytes"):
+        settings_from(tmp_path, "token_cache_bytes = -1\n")

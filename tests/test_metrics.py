@@ -93,11 +93,14 @@ def test_metrics_add_up_across_workers(two_workers: tuple[str, str, Path]) -> No
     cognito.admin_set_user_password(UserPoolId=pool, Username="m", Password=STRONG, Permanent=True)
     signed_in = 30
     for _ in range(signed_in):
-        cognito.initiate_auth(
+        tokens = cognito.initiate_auth(
             ClientId=client,
             AuthFlow="USER_PASSWORD_AUTH",
             AuthParameters={"USERNAME": "m", "PASSWORD": STRONG},
-        )
+        )["AuthenticationResult"]
+    user_calls = 6
+    for _ in range(user_calls):
+        cognito.get_user(AccessToken=tokens["AccessToken"])
     wrong = 6  # the fifth failure locks the user out; the sixth is refused as locked
     for _ in range(wrong):
         with pytest.raises(ClientError):
@@ -146,4 +149,9 @@ def test_metrics_add_up_across_workers(two_workers: tuple[str, str, Path]) -> No
         endpoint="wellknown", operation="/{pool_id}/.well-known/jwks.json", outcome="ok",
     ) == 1  # fmt: skip
     assert ("poolgate_db_connections_in_use", frozenset()) in found
+    # Each worker verifies the token's signature once (a miss), then remembers it.
+    misses = value(found, "poolgate_token_cache_lookups_total", result="miss")
+    hits = value(found, "poolgate_token_cache_lookups_total", result="hit")
+    assert misses in (1, 2) and hits + misses == user_calls
+    assert 1000 < value(found, "poolgate_token_cache_bytes") < 2 * 10_000
     assert httpx.get(metrics_url.replace("/metrics", "/other")).status_code == 404

@@ -132,6 +132,7 @@ async def open_context(
         public_url=settings.effective_public_url,
         http=HttpxClient() if outbound_http else None,
         functions=function_invoker(settings, functions) if functions else None,
+        token_cache_bytes=settings.token_cache_bytes,
     )
 
 

@@ -16,6 +16,7 @@ import typer
 
 from poolgate.cli_options import ConfigOption, DataDirOption
 from poolgate.config import ConfigError, Settings, load_settings
+from poolgate.serve_arguments import fast_serve_arguments
 
 if TYPE_CHECKING:
     from poolgate.apply import ApplyReport, Result
@@ -460,5 +461,21 @@ def logs_command(
             follow_file(path, offset, typer.echo)
 
 
+def command() -> None:
+    """The ``poolgate`` command (the console script): ``serve`` with plain options
+    skips typer's parsing (``fast_serve_arguments``); everything else goes through
+    typer."""
+    import sys
+
+    arguments = fast_serve_arguments(sys.argv[1:])
+    if arguments is None:
+        app()
+        return
+    try:
+        serve(**arguments)  # type: ignore[arg-type]
+    except typer.Exit as exit_:
+        raise SystemExit(exit_.exit_code) from None
+
+
 if __name__ == "__main__":
-    app()
+    command()

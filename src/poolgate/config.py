@@ -112,6 +112,10 @@ class Settings:
     # How long a console sign-in lasts (minutes, 5 to 1440): the lifetime of the tokens
     # of the console's app client.
     console_session_minutes: int = 60
+    # Memory (bytes, estimated) each worker may spend remembering access tokens whose
+    # signature it checked, so a token sent again skips the RSA verification; least
+    # recently used tokens go first. 0: verify every time. ~3.3 KB a token.
+    token_cache_bytes: int = 16 * 1024 * 1024
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -336,6 +340,7 @@ def _check_values(settings: Settings) -> None:
         "database_max_lifetime",
         "database_connect_timeout",
         "drain_timeout",
+        "token_cache_bytes",
     ):
         if getattr(settings, name) < 0:
             raise ConfigError(f"setting {name!r} must not be negative")

@@ -63,6 +63,17 @@ def test_model_index(model: ServiceModel) -> None:
     assert "InvalidParameterException" in create_pool.errors
 
 
+def test_model_is_the_one_botocore_loads(model: ServiceModel) -> None:
+    # The server reads botocore's model file itself (no botocore import at start); it
+    # must be exactly what botocore's own loader returns.
+    from botocore.loaders import Loader
+
+    raw = Loader().load_service_model("cognito-idp", "service-2")
+    assert model.shapes == raw["shapes"]
+    assert model.target_prefix == raw["metadata"]["targetPrefix"]
+    assert model.operation_names() == list(raw["operations"])
+
+
 # ------------------------------------------------------------------------ structures
 
 

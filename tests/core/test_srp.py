@@ -230,7 +230,22 @@ def test_short_random_source_is_refused() -> None:
         srp.make_verifier(POOL_NAME, "u", "p", random_bytes=lambda n: b"\x01" * (n - 1))
     v = srp.make_verifier(POOL_NAME, "u", "p", random_bytes=_rng(3))
     with pytest.raises(ValueError):
-        srp.start_challenge(v, "abcd", random_bytes=lambda n: b"\x01" * 32)
+        srp.start_challenge(v, "abcd", random_bytes=lambda n: b"\x01" * (n - 1))
+
+
+def test_server_exponent_is_256_bits() -> None:
+    # 256 bits match the 3072-bit group's ~128-bit security (docs/decisions.md); the
+    # exponent is drawn whole from the source, never widened or reduced.
+    asked: list[int] = []
+
+    def recording(n: int) -> bytes:
+        asked.append(n)
+        return b"\xff" * n
+
+    v = srp.make_verifier(POOL_NAME, "u", "p", random_bytes=_rng(12))
+    ch = srp.start_challenge(v, "abcd", random_bytes=recording)
+    assert asked == [32]
+    assert ch.b == 2**256 - 1
 
 
 def test_challenge_repr_hides_b() -> None:
@@ -528,3 +543,14 @@ def test_timing(capsys: pytest.CaptureFixture[str]) -> None:
             + ", ".join(f"{k} {v / rounds * 1000:.2f} ms" for k, v in totals.items())
             + f", total {sum(totals.values()) / rounds * 1000:.2f} ms"
         )
+
+
+def test_fixed_base_power_agrees_with_powmod() -> None:
+    # g^b through the precomputed table (start_challenge's B) must be exactly powmod's,
+    # for the edge exponents (one digit, every digit nonzero, the window boundary) and
+    # beyond the table's width (the fallback).
+    r = random.Random("g_pow")
+    exponents = [1, 2, 63, 64, 65, 2**256 - 1, 2**255, 2**6 * 5, 2**257 + 3]
+    exponents += [r.getrandbits(256) for _ in range(50)]
+    for e in exponents:
+        assert int(srp._g_pow(e)) == pow(srp.G, e, srp.N)

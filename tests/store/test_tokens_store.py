@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from poolgate.store.base import Conflict
+from poolgate.store.records import AuthEvent
 from poolgate.store.sql import SqlStore
 from tests.store.factories import OTHER_POOL, POOL, pool, refresh_token, user
 
@@ -36,6 +37,33 @@ async def test_refresh_token_round_trip(ready: SqlStore) -> None:
     assert await ready.get_refresh_token("h3") is None
     stored = await ready.get_refresh_token("h1")
     assert stored is not None and stored.revoked is None
+
+
+async def test_refresh_token_and_its_user_in_one_read(ready: SqlStore) -> None:
+    await ready.add_refresh_token(refresh_token("h1", ALICE.sub, "origin-1"))
+    # ALICE_ELSEWHERE has the same sub in another pool: the token's pool decides.
+    stored, owner = await ready.get_refresh_token_and_user("h1")
+    assert stored == refresh_token("h1", ALICE.sub, "origin-1")
+    assert owner == await ready.get_user_by_sub(POOL, ALICE.sub)
+    assert owner is not None and owner.pool_id == POOL
+    assert await ready.get_refresh_token_and_user("h3") == (None, None)
+
+
+async def test_a_sign_in_stores_its_tokens_and_its_event_together(ready: SqlStore) -> None:
+    event = AuthEvent(
+        event_id="e1", event_type="SignIn", outcome="Pass", created=5.0, pool_id=POOL,
+        sub=ALICE.sub, client_id="c1", source_ip=None, request_id=None, user_agent=None,
+        details={"flow": "USER_PASSWORD_AUTH"},
+    )  # fmt: skip
+    token = refresh_token("h1", ALICE.sub, "origin-1")
+    await ready.add_sign_in([token], event)
+    assert await ready.get_refresh_token("h1") == token
+    assert await ready.get_auth_event(POOL, "e1") == event
+    # Together: a token that cannot be stored (its user is gone) leaves no event either.
+    gone = refresh_token("h2", "00000000-0000-4000-8000-0000000000ff", "o")
+    with pytest.raises(Conflict):
+        await ready.add_sign_in([gone], replace(event, event_id="e2"))
+    assert await ready.get_auth_event(POOL, "e2") is None
 
 
 async def test_refresh_token_conflicts(ready: SqlStore) -> None:

@@ -8,10 +8,12 @@ declared errors and which operations are called without AWS credentials.
 from __future__ import annotations
 
 import functools
+import gzip
+import importlib.util
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
-
-from botocore.loaders import Loader
 
 __all__ = ["Operation", "ServiceModel", "service_model"]
 
@@ -67,5 +69,23 @@ def _operation(name: str, spec: dict[str, Any]) -> Operation:
 @functools.cache
 def service_model() -> ServiceModel:
     """The cognito-idp model, parsed once per process (loading takes ~100 ms)."""
-    raw: dict[str, Any] = Loader().load_service_model("cognito-idp", "service-2")
+    path = _service_file()
+    data = path.read_bytes()
+    raw: dict[str, Any] = json.loads(gzip.decompress(data) if path.suffix == ".gz" else data)
     return ServiceModel(raw)
+
+
+def _service_file() -> Path:
+    """``botocore/data/cognito-idp/<newest API version>/service-2.json[.gz]``, the file
+    botocore's ``Loader().load_service_model("cognito-idp", "service-2")`` reads, found
+    without importing botocore: its import (urllib3, urllib.request's regular
+    expressions) costs a start ~60 ms for one JSON file. A test checks that both read
+    the same model."""
+    spec = importlib.util.find_spec("botocore")
+    assert spec is not None and spec.origin is not None
+    versions = sorted((Path(spec.origin).parent / "data" / "cognito-idp").iterdir())
+    newest = versions[-1]
+    for name in ("service-2.json", "service-2.json.gz"):
+        if (newest / name).exists():
+            return newest / name
+    raise FileNotFoundError(f"no cognito-idp service model in {newest}")

@@ -38,6 +38,13 @@ class Metrics(Protocol):
     def throttled(self, what: str) -> None:
         """A request was refused for its rate (``what`` names the limit)."""
 
+    def token_cache(self, hit: bool) -> None:
+        """An access token was looked up among the verified ones (``hit``: its
+        signature check was skipped)."""
+
+    def token_cache_size(self, size_bytes: int) -> None:
+        """The verified-token cache's estimated size changed."""
+
 
 class NoMetrics:
     def sign_in(self, flow: str, result: str) -> None:
@@ -50,6 +57,12 @@ class NoMetrics:
         pass
 
     def throttled(self, what: str) -> None:
+        pass
+
+    def token_cache(self, hit: bool) -> None:
+        pass
+
+    def token_cache_size(self, size_bytes: int) -> None:
         pass
 
 
@@ -80,6 +93,8 @@ class Context:
     # The deployment's [[functions]], which run the pools' Lambda triggers; None when
     # it declares none (a pool can then configure no trigger).
     functions: FunctionInvoker | None = None
+    # Bound of the verified-token cache (config.Settings.token_cache_bytes).
+    token_cache_bytes: int = 16 * 1024 * 1024
     keyring: KeyRing = field(init=False)
 
     def __post_init__(self) -> None:

@@ -10,8 +10,6 @@ answer within the timeout, fails the operation with "Unable to deliver the messa
 
 from __future__ import annotations
 
-import httpx
-
 from poolgate.core.errors import CodeDeliveryFailureException
 from poolgate.core.messages.templates import DELIVERY_FAILED, SMS
 from poolgate.core.records import Message
@@ -40,6 +38,10 @@ class SmsWebhookSender:
             "username": message.username,
             "purpose": message.purpose,
         }
+        # Imported here: httpx (and the CLI helpers it loads) cost a start ~40 ms, and
+        # most deployments send no SMS.
+        import httpx
+
         try:
             async with httpx.AsyncClient(timeout=self.timeout) as client:
                 response = await client.post(self.url, json=body, headers=headers)

@@ -42,6 +42,12 @@ class Recorder:
         """A function (gateway handler or trigger) ran: ``outcome`` ``ok`` or the
         failure (``HandlerError``, ``FunctionTimeout``...)."""
 
+    def token_cache(self, hit: bool) -> None:
+        """A verified-token cache lookup: hit or miss."""
+
+    def token_cache_size(self, size_bytes: int) -> None:
+        """The verified-token cache's estimated size (this process's)."""
+
     def pool_change(self, delta: int) -> None:
         """Database connections checked out (+1) or returned (-1)."""
 

@@ -59,6 +59,20 @@ POOL_IN_USE = Gauge(
     "Database connections checked out of the workers' pools (PostgreSQL).",
     multiprocess_mode="livesum",
 )
+TOKEN_CACHE = Counter(
+    "poolgate_token_cache_lookups",
+    "Access tokens looked up among those whose signature a worker already checked, by "
+    "result (hit: no RSA verification; miss).",
+    ["result"],
+)
+TOKEN_CACHE_BYTES = Gauge(
+    "poolgate_token_cache_bytes",
+    "Estimated memory of the workers' verified-token caches (bounded by token_cache_bytes each).",
+    multiprocess_mode="livesum",
+)
+# Resolved once: a GetUser counts a lookup, and labels() costs a dict lookup and a lock.
+_TOKEN_HIT = TOKEN_CACHE.labels("hit")
+_TOKEN_MISS = TOKEN_CACHE.labels("miss")
 ERRORS = Counter(
     "poolgate_errors",
     "Requests that failed unexpectedly (answered 500), by component and kind "
@@ -87,6 +101,12 @@ class PrometheusRecorder(Recorder):
     def invocation(self, function: str, outcome: str, seconds: float) -> None:
         INVOCATIONS.labels(function, outcome).inc()
         INVOCATION_SECONDS.labels(function, outcome).observe(seconds)
+
+    def token_cache(self, hit: bool) -> None:
+        (_TOKEN_HIT if hit else _TOKEN_MISS).inc()
+
+    def token_cache_size(self, size_bytes: int) -> None:
+        TOKEN_CACHE_BYTES.set(size_bytes)
 
     def pool_change(self, delta: int) -> None:
         POOL_IN_USE.inc(delta)

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 
 from poolgate.store import migrate
 from poolgate.store.postgres import ConfigListener, EngineOptions, IdleReaper
+from poolgate.store.records import AuthEvent, RefreshToken
 from poolgate.store.sql_audit import AuditSql
 from poolgate.store.sql_authorization_codes import AuthorizationCodesSql
 from poolgate.store.sql_base import CONFIG_CHANNEL, SqliteEngine, make_engine
@@ -84,6 +85,21 @@ class SqlStore(
             await self._listener.close()
             self._listener = None
         await self.engine.dispose()
+
+    async def add_sign_in(self, refresh_tokens: list[RefreshToken], event: AuthEvent) -> None:
+        if self._sqlite and self._conn is None:
+            # One transaction: with synchronous=FULL each commit syncs the WAL to disk,
+            # ~0.4 ms of CPU, which two commits per sign-in paid twice.
+            async with self.transaction() as tx:
+                for token in refresh_tokens:
+                    await tx.add_refresh_token(token)
+                await tx.add_auth_event(event)
+            return
+        # PostgreSQL: each insert alone in autocommit (one round trip each) costs less
+        # than BEGIN, two inserts and COMMIT; the server's commits are not ours to save.
+        for token in refresh_tokens:
+            await self.add_refresh_token(token)
+        await self.add_auth_event(event)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlStore]:

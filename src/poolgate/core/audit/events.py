@@ -12,7 +12,7 @@ import contextlib
 import functools
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
@@ -21,7 +21,7 @@ from poolgate.core.audit import request_info
 from poolgate.core.audit.request_info import RequestInfo
 from poolgate.core.context import Context
 from poolgate.core.errors import CognitoError
-from poolgate.core.records import AuthEvent, User
+from poolgate.core.records import AuthEvent, RefreshToken, User
 
 log = logging.getLogger("poolgate.audit")
 
@@ -68,9 +68,11 @@ async def record(
     details: dict[str, Any] | None = None,
     source: RequestInfo | None = None,
     store: bool = True,
+    refresh_tokens: Sequence[RefreshToken] = (),
 ) -> AuthEvent:
     """Record one event; ``source`` defaults to the current request's information.
-    ``store=False`` only logs it (events that name no pool)."""
+    ``store=False`` only logs it (events that name no pool). ``refresh_tokens``: the
+    ones the sign-in minted, stored in the same write as the event."""
     info = source or request_info.current()
     event = AuthEvent(
         event_id=str(uuid.uuid4()),
@@ -88,7 +90,13 @@ async def record(
     )
     log_event(event)
     if store and pool_id is not None:
-        await ctx.store.add_auth_event(event)
+        if refresh_tokens:
+            await ctx.store.add_sign_in(list(refresh_tokens), event)
+        else:
+            await ctx.store.add_auth_event(event)
+    else:
+        for token in refresh_tokens:
+            await ctx.store.add_refresh_token(token)
     return event
 
 

@@ -17,9 +17,10 @@ from typing import Any, ParamSpec, TypeVar
 
 from poolgate.core.audit import events
 from poolgate.core.auth.outcome import PASSWORD_VERIFIER, AuthOutcome
-from poolgate.core.auth.tokens import unverified_claims
+from poolgate.core.auth.tokens import deferring_refresh_tokens, unverified_claims
 from poolgate.core.context import Context
 from poolgate.core.errors import CognitoError, NotAuthorizedException, UserNotFoundException
+from poolgate.core.records import RefreshToken
 from poolgate.core.throttle import limits
 
 # Flows that take no password (a refresh token proves the sign-in already happened).
@@ -62,7 +63,9 @@ async def attempt(
     if per_address:
         await limits.check_sign_in(ctx)
     current = Attempt(pool_id, client_id, step, username)
-    with events.watching() as subject:
+    # The refresh token a successful step mints is stored with its audit event, in one
+    # write (``Store.add_sign_in``); a step that fails after minting stores neither.
+    with events.watching() as subject, deferring_refresh_tokens() as minted:
         try:
             yield current
         except CognitoError as error:
@@ -74,16 +77,25 @@ async def attempt(
     current.sub = subject.sub
     outcome = current.outcome
     if outcome is None or outcome.challenge_name == PASSWORD_VERIFIER:
+        # Nothing recorded; a token minted all the same is stored, never dropped.
+        for token in minted:
+            await ctx.store.add_refresh_token(token)
         return
     if outcome.tokens is not None or current.signed_in:
         if current.sub is None and outcome.tokens and outcome.tokens.id_token:
             current.sub = str(unverified_claims(outcome.tokens.id_token).get("sub"))
-        await _record(ctx, current, events.PASS, None)
+        await _record(ctx, current, events.PASS, None, minted)
     else:
-        await _record(ctx, current, events.IN_PROGRESS, None)
+        await _record(ctx, current, events.IN_PROGRESS, None, minted)
 
 
-async def _record(ctx: Context, current: Attempt, outcome: str, error: CognitoError | None) -> None:
+async def _record(
+    ctx: Context,
+    current: Attempt,
+    outcome: str,
+    error: CognitoError | None,
+    minted: list[RefreshToken] | None = None,
+) -> None:
     details: dict[str, Any] = {"flow": current.step}
     if current.sub is None and current.username:
         details["username"] = current.username[:128]
@@ -100,6 +112,7 @@ async def _record(ctx: Context, current: Attempt, outcome: str, error: CognitoEr
         client_id=current.client_id,
         outcome=outcome,
         details=details,
+        refresh_tokens=minted or (),
     )
 
 

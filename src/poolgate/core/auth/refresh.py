@@ -23,10 +23,13 @@ async def refresh(
     secret_checked: bool = False,
     client_metadata: dict[str, str] | None = None,
 ) -> AuthOutcome:
-    stored = await ctx.store.get_refresh_token(tokens.hash_refresh_token(refresh_token))
+    # One read for both: a refresh is three round trips to the database otherwise
+    # (the token, its user, the user's groups).
+    stored, user = await ctx.store.get_refresh_token_and_user(
+        tokens.hash_refresh_token(refresh_token)
+    )
     if stored is None or stored.client_id != client.id or stored.pool_id != pool.id:
         raise NotAuthorizedException("Invalid Refresh Token")
-    user = await ctx.store.get_user_by_sub(pool.id, stored.sub)
     if user is None:
         raise NotAuthorizedException("Invalid Refresh Token")
     if not secret_checked:

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import contextvars
 import hashlib
 import secrets
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -180,21 +183,43 @@ async def mint(
     refresh_token = None
     if with_refresh_token:
         refresh_token = base64.urlsafe_b64encode(secrets.token_bytes(48)).decode().rstrip("=")
-        await ctx.store.add_refresh_token(
-            RefreshToken(
-                token_hash=hash_refresh_token(refresh_token),
-                pool_id=pool.id,
-                client_id=client.id,
-                sub=user.sub,
-                origin_jti=origin_jti,
-                auth_time=auth_time,
-                created=now,
-                expires=now + clients.token_lifetime(client, "RefreshToken"),
-                scope=scope if oauth else None,
-                device_key=device_key,
-            )
+        stored = RefreshToken(
+            token_hash=hash_refresh_token(refresh_token),
+            pool_id=pool.id,
+            client_id=client.id,
+            sub=user.sub,
+            origin_jti=origin_jti,
+            auth_time=auth_time,
+            created=now,
+            expires=now + clients.token_lifetime(client, "RefreshToken"),
+            scope=scope if oauth else None,
+            device_key=device_key,
         )
+        deferred = _deferred.get()
+        if deferred is not None:
+            deferred.append(stored)
+        else:
+            await ctx.store.add_refresh_token(stored)
     return Tokens(id_token, access_token, refresh_token, access_lifetime)
+
+
+# Set by a sign-in attempt (``attempts.attempt``): the refresh tokens minted during it,
+# stored with the attempt's audit event in one write instead of one write each.
+_deferred: contextvars.ContextVar[list[RefreshToken] | None] = contextvars.ContextVar(
+    "poolgate_deferred_refresh_tokens", default=None
+)
+
+
+@contextlib.contextmanager
+def deferring_refresh_tokens() -> Iterator[list[RefreshToken]]:
+    """Refresh tokens minted in this block (this task) are not stored but collected in
+    the list yielded; the caller stores them before answering (``Store.add_sign_in``)."""
+    pending: list[RefreshToken] = []
+    token = _deferred.set(pending)
+    try:
+        yield pending
+    finally:
+        _deferred.reset(token)
 
 
 def _at_hash(access_token: str) -> str:

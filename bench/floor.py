@@ -8,6 +8,9 @@ through the server's own code paths where there is one:
   ``cryptography`` RSA key and access-token-like claims, as ``poolgate.core.auth.tokens.mint``;
 * ``rs256_verify``: ``jwt.decode`` of such a token with the public key, as
   ``poolgate.core.auth.tokens`` verifies an access token it has not seen yet;
+* ``es256_verify``: ``cryptography``'s ECDSA P-256 verification of a WebAuthn assertion
+  (authenticator data and the client data's hash), what py_webauthn does for a passkey
+  sign-in;
 * ``password_check``: ``poolgate.core.auth.srp.password_matches`` (one 3072-bit modexp, 256-bit
   exponent, gmpy2);
 * ``srp_start_challenge`` and ``srp_expected_signature``: the server's two halves of one
@@ -33,6 +36,7 @@ the server's CPU time per operation (see ``bench/README.md``).
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import time
 import uuid
@@ -41,7 +45,8 @@ from typing import Any
 
 import gmpy2
 import jwt
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from bench.srp_client import SrpClient, timestamp
 from poolgate.core.auth import srp
@@ -52,6 +57,7 @@ ISSUER = f"https://cognito-idp.us-east-1.amazonaws.com/{POOL_ID}"
 PRIMITIVES = (
     "rs256_sign",
     "rs256_verify",
+    "es256_verify",
     "password_check",
     "srp_start_challenge",
     "srp_expected_signature",
@@ -75,6 +81,11 @@ RECIPES: dict[str, dict[str, int]] = {
     "triggers": {"modexp_g_256": 1, "rs256_sign": 2},
     # No password: the code's HMAC is negligible.
     "email_otp": {"rs256_sign": 2},
+    "passkey": {"es256_verify": 1, "rs256_sign": 2},
+    # Upstream: the hosted login's password check, its id and access tokens, and the
+    # access token verified at its userInfo; downstream: the upstream's id token
+    # verified, its own id and access tokens. Counted from the protocol, not traced.
+    "federated": {"modexp_g_256": 1, "rs256_sign": 4, "rs256_verify": 2},
 }
 NOTES = {
     "password": "1 modexp g^x (3072-bit, 256-bit exponent) + 2 RS256 signatures (id, access)",
@@ -87,6 +98,10 @@ NOTES = {
     "totp": "1 modexp (the password) + 2 RS256 signatures; the TOTP code's HMAC is negligible",
     "triggers": "as password: the two trigger invocations add no cryptography",
     "email_otp": "2 RS256 signatures (the code's HMAC is negligible; no password)",
+    "passkey": "1 ES256 (P-256) assertion verification + 2 RS256 signatures",
+    "federated": "upstream: 1 modexp (the password) + 2 RS256 signatures + 1 RS256 "
+    "verification (userInfo); downstream: 1 RS256 verification (the upstream's id token) "
+    "+ 2 RS256 signatures",
 }
 
 
@@ -137,6 +152,15 @@ def _primitives() -> dict[str, Callable[[], object]]:
             options={"verify_aud": False, "require": ["exp", "iat", "sub", "token_use"]},
         )
 
+    ec_key = ec.generate_private_key(ec.SECP256R1())
+    ec_public = ec_key.public_key()
+    signed = os.urandom(37) + hashlib.sha256(os.urandom(100)).digest()
+    ec_signature = ec_key.sign(signed, ec.ECDSA(hashes.SHA256()))
+
+    def es256_verify() -> object:
+        ec_public.verify(ec_signature, signed, ec.ECDSA(hashes.SHA256()))
+        return True
+
     def password_check() -> object:
         if not srp.password_matches(verifier, pool_name, username, password):
             raise AssertionError("floor: password_matches refused the right password")
@@ -174,6 +198,7 @@ def _primitives() -> dict[str, Callable[[], object]]:
     return {
         "rs256_sign": sign,
         "rs256_verify": verify,
+        "es256_verify": es256_verify,
         "password_check": password_check,
         "srp_start_challenge": start_challenge,
         "srp_expected_signature": expected_signature,

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import itertools
 import multiprocessing
+import os
 import queue
 import re
 import time
@@ -20,12 +22,16 @@ import traceback
 from array import array
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import aiohttp
 import orjson
 import pyotp
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import load_der_private_key
 
+from bench.soft_authenticator import SoftAuthenticator
 from bench.srp_client import SrpClient
 
 SCENARIOS = (
@@ -38,6 +44,8 @@ SCENARIOS = (
     "totp",
     "triggers",
     "email_otp",
+    "passkey",
+    "federated",
 )
 # HTTP requests one operation of the scenario sends (an SRP or TOTP sign-in is two).
 HTTP_PER_OP = {
@@ -51,8 +59,16 @@ HTTP_PER_OP = {
     "triggers": 1,
     # InitiateAuth, the mailbox read, RespondToAuthChallenge.
     "email_otp": 3,
+    # InitiateAuth USER_AUTH, RespondToAuthChallenge WEB_AUTHN.
+    "passkey": 2,
+    # The downstream's authorize, the upstream's authorize, its login page and form
+    # post, the downstream's idpresponse, the downstream's token endpoint.
+    "federated": 6,
 }
 SIGN_UP_PASSWORD = "Bench!SignUp123"
+# The passkey scenario's ceremonies run at this origin (its app client's callback).
+PASSKEY_ORIGIN = "http://localhost:5173"
+_CSRF = re.compile(r'name="_csrf" value="([^"]+)"')
 MAX_ERROR_SAMPLES = 5
 
 
@@ -89,6 +105,13 @@ class Job:
     totp_users: list[tuple[str, str, str]] = field(default_factory=list)
     # email_otp: the same, (username, email address).
     email_users: list[tuple[str, str]] = field(default_factory=list)
+    # passkey: (username, the credential's private key as DER, credential id, user
+    # handle) per user; the worker rebuilds the authenticator (a key does not pickle).
+    passkeys: list[tuple[str, bytes, bytes, bytes]] = field(default_factory=list)
+    # federated: the downstream pool's identity provider and its app's callback (the
+    # upstream pool's users are ``users``).
+    provider: str = ""
+    callback: str = ""
 
 
 @dataclass
@@ -144,6 +167,83 @@ class Http:
         if found is None:
             raise OpError(f"mailbox: no code for {recipient}")
         return found.group(1)
+
+    async def _follow(
+        self, method: str, url: str, cookies: dict[str, str], form: dict[str, str] | None = None
+    ) -> tuple[int, str, str]:
+        """One request of a browser-less redirect chain: (status, Location resolved
+        against ``url``, body). ``cookies`` is the chain's own jar (the session's is a
+        dummy, so iterations share nothing), updated from Set-Cookie."""
+        self.requests += 1
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else {}
+        async with self.session.request(
+            method, url, data=form, headers=headers, allow_redirects=False
+        ) as response:
+            body = await response.text()
+            status = response.status
+            location = response.headers.get("Location", "")
+            for name, morsel in response.cookies.items():
+                if morsel.value and morsel["max-age"] not in ("0", 0):
+                    cookies[name] = morsel.value
+                else:
+                    cookies.pop(name, None)
+        return status, urljoin(url, location) if location else "", body
+
+    async def federated_sign_in(self, job: Job, username: str, password: str) -> None:
+        """The hosted UI's federated sign-in as a browser does it, with PKCE: the
+        downstream's authorize with ``identity_provider``, the upstream's authorize and
+        hosted login (GET, then the form with its CSRF token), the upstream's redirect to
+        the downstream's idpresponse, its redirect to the app's callback with a code, and
+        the code exchanged at the downstream's token endpoint."""
+        base = self.url.rstrip("/")
+        verifier = base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
+        challenge = (
+            base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+            .decode()
+            .rstrip("=")
+        )
+        state = base64.urlsafe_b64encode(os.urandom(9)).decode()
+        params = {
+            "client_id": job.client_id, "response_type": "code", "redirect_uri": job.callback,
+            "scope": "openid email", "state": state, "identity_provider": job.provider,
+            "code_challenge": challenge, "code_challenge_method": "S256",
+        }  # fmt: skip
+        cookies: dict[str, str] = {}
+        authorize = f"{base}/oauth2/authorize?{urlencode(params)}"
+        status, location, body = await self._follow("GET", authorize, cookies)
+        # To the upstream's authorize, then to its login page (one hop or two).
+        hops = 0
+        while status in (302, 303) and "/login" not in urlsplit(location).path and hops < 3:
+            hops += 1
+            status, location, body = await self._follow("GET", location, cookies)
+        if status not in (302, 303):
+            raise OpError(f"federated: authorize HTTP {status}: {body[:300]}")
+        login_url = location
+        status, _, body = await self._follow("GET", login_url, cookies)
+        found = _CSRF.search(body)
+        if status != 200 or found is None:
+            raise OpError(f"federated: login page HTTP {status}: {body[:300]}")
+        form = {"_csrf": found.group(1), "username": username, "password": password}
+        status, location, body = await self._follow("POST", login_url, cookies, form)
+        # The upstream's redirect to the downstream's idpresponse, and on to the app.
+        while status in (302, 303) and not location.startswith(job.callback) and hops < 6:
+            hops += 1
+            status, location, body = await self._follow("GET", location, cookies)
+        if status not in (302, 303) or not location.startswith(job.callback + "?"):
+            raise OpError(f"federated: no redirect to the callback: HTTP {status} {body[:300]}")
+        got = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+        if got.get("state") != state or "code" not in got:
+            raise OpError(f"federated: the callback got {got}"[:300])
+        self.requests += 1
+        token_form = {
+            "grant_type": "authorization_code", "client_id": job.client_id,
+            "code": got["code"], "redirect_uri": job.callback, "code_verifier": verifier,
+        }  # fmt: skip
+        async with self.session.post(f"{base}/oauth2/token", data=token_form) as response:
+            data = await response.read()
+            status = response.status
+        if status != 200 or b"id_token" not in data:
+            raise OpError(f"federated: token HTTP {status}: {data[:300]!r}")
 
     async def health(self) -> None:
         self.requests += 1
@@ -302,6 +402,53 @@ def make_operation(job: Job, http: Http) -> Operation:
         )
         _expect(reply, "AuthenticationResult", "RespondToAuthChallenge")
 
+    authenticators = [
+        (
+            username,
+            SoftAuthenticator(
+                origin=PASSKEY_ORIGIN,
+                key=cast(ec.EllipticCurvePrivateKey, load_der_private_key(key, None)),
+                credential_id=credential_id,
+                user_handle=handle,
+                counter=False,
+            ),
+        )
+        for username, key, credential_id, handle in job.passkeys
+    ]
+
+    async def passkey(n: int) -> None:
+        username, authenticator = _pick(authenticators, job, n)
+        challenge = await http.call(
+            "InitiateAuth",
+            {
+                "ClientId": client_id,
+                "AuthFlow": "USER_AUTH",
+                "AuthParameters": {"USERNAME": username, "PREFERRED_CHALLENGE": "WEB_AUTHN"},
+            },
+        )
+        if challenge.get("ChallengeName") != "WEB_AUTHN":
+            raise OpError(f"passkey: no WEB_AUTHN challenge: {challenge}"[:300])
+        parameters = challenge["ChallengeParameters"]
+        options = orjson.loads(parameters["CREDENTIAL_REQUEST_OPTIONS"])
+        credential = authenticator.get(options)
+        reply = await http.call(
+            "RespondToAuthChallenge",
+            {
+                "ClientId": client_id,
+                "ChallengeName": "WEB_AUTHN",
+                "Session": challenge.get("Session"),
+                "ChallengeResponses": {
+                    "USERNAME": parameters["USERNAME"],
+                    "CREDENTIAL": orjson.dumps(credential).decode(),
+                },
+            },
+        )
+        _expect(reply, "AuthenticationResult", "RespondToAuthChallenge")
+
+    async def federated(n: int) -> None:
+        username, secret = _pick(job.users, job, n)
+        await http.federated_sign_in(job, username, secret)
+
     async def get_user(n: int) -> None:
         reply = await http.call("GetUser", {"AccessToken": _pick(job.tokens, job, n)})
         _expect(reply, "Username", "GetUser")
@@ -319,6 +466,8 @@ def make_operation(job: Job, http: Http) -> Operation:
         "totp": totp,
         "triggers": triggers,
         "email_otp": email_otp,
+        "passkey": passkey,
+        "federated": federated,
     }
     return operations[job.scenario]
 
@@ -345,7 +494,11 @@ class _Run:
             limit=self.job.concurrency, limit_per_host=self.job.concurrency
         )
         self.session = aiohttp.ClientSession(
-            connector=connector, timeout=aiohttp.ClientTimeout(total=120)
+            connector=connector,
+            timeout=aiohttp.ClientTimeout(total=120),
+            # Each federated sign-in keeps its own cookies (Http._follow), like a new
+            # browser; the session's jar would share them between iterations.
+            cookie_jar=aiohttp.DummyCookieJar(),
         )
         self.http = Http(self.session, self.job.url)
         self.operation = make_operation(self.job, self.http)

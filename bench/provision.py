@@ -48,6 +48,13 @@ class Provisioned:
     triggers: Provisioned | None = None
     # The email_otp scenario's own pool; its ``users`` are (username, email address).
     email_otp: Provisioned | None = None
+    # The passkey scenario's own pool, and each user's passkey (``provision_passkey``).
+    passkey: Provisioned | None = None
+    passkeys: list[tuple[str, bytes, bytes, bytes]] = field(default_factory=list)
+    # The federated scenario's downstream pool (``provision_federated``).
+    federated: Provisioned | None = None
+    # Other pools this setup made, deleted with it (the federated upstream).
+    extra_pool_ids: list[str] = field(default_factory=list)
 
     @property
     def users_per_second(self) -> float:
@@ -282,4 +289,176 @@ def provision_email_otp(admin: Any, users: int, threads: int = 16) -> Provisione
         client_id=client["ClientId"],
         users=names,
         setup_seconds=time.perf_counter() - started,
+    )
+
+
+def _user_client(url: str, region: str) -> Any:
+    return boto3.client(
+        "cognito-idp",
+        endpoint_url=url,
+        region_name=region,
+        config=Config(signature_version=UNSIGNED, max_pool_connections=32),
+    )
+
+
+def _confirmed_user(admin: Any, pool_id: str, username: str, email: str) -> None:
+    admin.admin_create_user(
+        UserPoolId=pool_id,
+        Username=username,
+        MessageAction="SUPPRESS",
+        UserAttributes=[
+            {"Name": "email", "Value": email},
+            {"Name": "email_verified", "Value": "true"},
+        ],
+    )
+    admin.admin_set_user_password(
+        UserPoolId=pool_id, Username=username, Password=PASSWORD, Permanent=True
+    )
+
+
+def provision_passkey(
+    url: str, admin: Any, users: int, origin: str, threads: int = 16
+) -> tuple[Provisioned, list[tuple[str, bytes, bytes, bytes]]]:
+    """A pool with passkeys allowed as a first factor (relying party ``localhost``), a
+    client allowed USER_AUTH whose callback is at ``origin`` (where the ceremonies run),
+    and ``users`` users, each registering one passkey of a software authenticator
+    (StartWebAuthnRegistration, CompleteWebAuthnRegistration with a password sign-in's
+    access token). Returns the setup and each user's (username, key DER, credential id,
+    user handle) for the passkey scenario."""
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+    )
+
+    from bench.soft_authenticator import SoftAuthenticator
+
+    run_id = secrets.token_hex(4)
+    started = time.perf_counter()
+    pool = admin.create_user_pool(
+        PoolName=f"poolgate-bench-passkey-{run_id}",
+        Policies={
+            "PasswordPolicy": PASSWORD_POLICY,
+            "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]},
+        },
+    )["UserPool"]
+    admin.set_user_pool_mfa_config(
+        UserPoolId=pool["Id"],
+        WebAuthnConfiguration={"RelyingPartyId": "localhost", "UserVerification": "preferred"},
+    )
+    client = admin.create_user_pool_client(
+        UserPoolId=pool["Id"],
+        ClientName="bench-passkey",
+        ExplicitAuthFlows=[
+            "ALLOW_USER_AUTH",
+            "ALLOW_USER_PASSWORD_AUTH",
+            "ALLOW_REFRESH_TOKEN_AUTH",
+        ],
+        CallbackURLs=[f"{origin}/callback"],
+        AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid"],
+        AllowedOAuthFlowsUserPoolClient=True,
+        SupportedIdentityProviders=["COGNITO"],
+    )["UserPoolClient"]
+    user_client = _user_client(url, admin.meta.region_name)
+
+    def create(i: int) -> tuple[str, bytes, bytes, bytes]:
+        username = f"passkey-{run_id}-{i:05d}"
+        _confirmed_user(admin, pool["Id"], username, f"{username}@example.com")
+        access = user_client.initiate_auth(
+            ClientId=client["ClientId"],
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
+        )["AuthenticationResult"]["AccessToken"]
+        options = user_client.start_web_authn_registration(AccessToken=access)[
+            "CredentialCreationOptions"
+        ]
+        # No signature counter: the scenario's processes sign with one credential at once.
+        authenticator = SoftAuthenticator(origin=origin, counter=False)
+        user_client.complete_web_authn_registration(
+            AccessToken=access, Credential=authenticator.create(options)
+        )
+        key = authenticator.key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
+        return username, key, authenticator.credential_id, authenticator.user_handle
+
+    with ThreadPoolExecutor(max_workers=threads) as executor:
+        passkeys = list(executor.map(create, range(users)))
+    setup = Provisioned(
+        run_id=run_id,
+        pool_id=pool["Id"],
+        client_id=client["ClientId"],
+        users=[(username, PASSWORD) for username, *_ in passkeys],
+        setup_seconds=time.perf_counter() - started,
+    )
+    return setup, passkeys
+
+
+FEDERATED_PROVIDER = "BenchUpstream"
+FEDERATED_CALLBACK = "http://localhost:5173/callback"
+
+
+def provision_federated(url: str, admin: Any, users: int, threads: int = 16) -> Provisioned:
+    """Two pools on the same server: an upstream one acting as the OpenID provider (a
+    confidential app client with the code flow whose callback is the downstream's
+    /oauth2/idpresponse, and ``users`` users with passwords), and a downstream one with
+    an OIDC identity provider whose issuer is the upstream pool's, and a public app
+    client allowing that provider. Returns the downstream's setup; its ``users`` are the
+    upstream's (username, password) and ``extra_pool_ids`` names the upstream pool."""
+    run_id = secrets.token_hex(4)
+    started = time.perf_counter()
+    base = url.rstrip("/")
+    upstream = admin.create_user_pool(
+        PoolName=f"poolgate-bench-upstream-{run_id}",
+        Policies={"PasswordPolicy": PASSWORD_POLICY},
+    )["UserPool"]["Id"]
+    upstream_client = admin.create_user_pool_client(
+        UserPoolId=upstream,
+        ClientName="bench-downstream",
+        GenerateSecret=True,
+        CallbackURLs=[f"{base}/oauth2/idpresponse"],
+        AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid", "email", "profile"],
+        AllowedOAuthFlowsUserPoolClient=True,
+        SupportedIdentityProviders=["COGNITO"],
+    )["UserPoolClient"]
+    downstream = admin.create_user_pool(
+        PoolName=f"poolgate-bench-downstream-{run_id}",
+        Policies={"PasswordPolicy": PASSWORD_POLICY},
+    )["UserPool"]["Id"]
+    admin.create_identity_provider(
+        UserPoolId=downstream,
+        ProviderName=FEDERATED_PROVIDER,
+        ProviderType="OIDC",
+        ProviderDetails={
+            "client_id": upstream_client["ClientId"],
+            "client_secret": upstream_client["ClientSecret"],
+            "authorize_scopes": "openid email profile",
+            "attributes_request_method": "GET",
+            "oidc_issuer": f"{base}/{upstream}",
+        },
+        AttributeMapping={"email": "email", "email_verified": "email_verified"},
+    )
+    client = admin.create_user_pool_client(
+        UserPoolId=downstream,
+        ClientName="bench-federated",
+        CallbackURLs=[FEDERATED_CALLBACK],
+        AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid", "email"],
+        AllowedOAuthFlowsUserPoolClient=True,
+        SupportedIdentityProviders=[FEDERATED_PROVIDER],
+    )["UserPoolClient"]
+    names = [(f"upstream-{run_id}-{i:05d}", PASSWORD) for i in range(users)]
+
+    def create(user: tuple[str, str]) -> None:
+        _confirmed_user(admin, upstream, user[0], f"{user[0]}@example.com")
+
+    with ThreadPoolExecutor(max_workers=threads) as executor:
+        list(executor.map(create, names))
+    return Provisioned(
+        run_id=run_id,
+        pool_id=downstream,
+        client_id=client["ClientId"],
+        users=names,
+        setup_seconds=time.perf_counter() - started,
+        extra_pool_ids=[upstream],
     )

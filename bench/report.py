@@ -149,6 +149,7 @@ COLUMNS = [
 PRIMITIVE_LABELS = {
     "rs256_sign": "RS256 signature (RSA-2048, PyJWT `jwt.encode`)",
     "rs256_verify": "RS256 verification (PyJWT `jwt.decode`)",
+    "es256_verify": "ES256 verification (P-256 ECDSA, `cryptography`; a passkey assertion)",
     "password_check": "password check (`srp.password_matches`, one modexp)",
     "srp_start_challenge": "SRP `start_challenge` (g^b)",
     "srp_expected_signature": "SRP `expected_signature` (v^u, (A v^u)^b)",

@@ -23,14 +23,18 @@ if __package__ in (None, ""):  # run as ``python bench/run.py``
 from bench import wrk
 from bench.floor import floor_ms
 from bench.floor import measure as measure_floor
-from bench.load import SCENARIOS, Job, WorkerPool, split
+from bench.load import PASSKEY_ORIGIN, SCENARIOS, Job, WorkerPool, split
 from bench.provision import (
+    FEDERATED_CALLBACK,
+    FEDERATED_PROVIDER,
     Provisioned,
     admin_client,
     delete_pool,
     fetch_tokens,
     provision,
     provision_email_otp,
+    provision_federated,
+    provision_passkey,
     provision_totp,
     trigger_config,
     trigger_lambda_config,
@@ -38,7 +42,7 @@ from bench.provision import (
 from bench.report import machine, markdown, summarize, targets
 from bench.server import LocalServer, ProcessCpu, machine_busy_seconds, postgres_cpu_seconds
 
-SIGN_IN = {"password", "srp", "refresh", "get_user"}
+SIGN_IN = {"password", "srp", "refresh", "get_user", "passkey", "federated"}
 
 
 def _int_list(text: str) -> list[int]:
@@ -215,7 +219,10 @@ def _jobs(
         request_shares[0] += max(0, args.requests - sum(r or 0 for r in request_shares))
     tokens = {"refresh": setup.refresh_tokens, "get_user": setup.access_tokens}.get(scenario, [])
     slices: list[list[Any]] = [[] for _ in shares]
-    once = {"totp": setup.totp_users, "email_otp": setup.email_otp.users if setup.email_otp else []}
+    once: dict[str, list[Any]] = {
+        "totp": setup.totp_users,
+        "email_otp": setup.email_otp.users if setup.email_otp else [],
+    }
     if scenario in once:
         # Each user signs in once per level (a TOTP code is single use; a user is sent
         # at most 5 codes an hour): this level's own users, as many as it makes
@@ -230,7 +237,12 @@ def _jobs(
         for i, share in enumerate(shares):
             slices[i] = mine[start : start + share + (request_shares[i] or 0)]
             start += len(slices[i])
-    own = {"triggers": setup.triggers, "email_otp": setup.email_otp}.get(scenario) or setup
+    own = {
+        "triggers": setup.triggers,
+        "email_otp": setup.email_otp,
+        "passkey": setup.passkey,
+        "federated": setup.federated,
+    }.get(scenario) or setup
     return [
         Job(
             scenario=scenario,
@@ -245,8 +257,8 @@ def _jobs(
             duration=None if args.requests is not None or scenario in once else args.duration,
             requests=request_shares[i],
             users=(
-                setup.triggers.users
-                if scenario == "triggers" and setup.triggers is not None
+                own.users
+                if scenario in ("triggers", "federated")
                 else setup.users
                 if scenario in ("password", "srp")
                 else []
@@ -254,6 +266,9 @@ def _jobs(
             tokens=tokens,
             totp_users=slices[i] if scenario == "totp" else [],
             email_users=slices[i] if scenario == "email_otp" else [],
+            passkeys=setup.passkeys if scenario == "passkey" else [],
+            provider=FEDERATED_PROVIDER if scenario == "federated" else "",
+            callback=FEDERATED_CALLBACK if scenario == "federated" else "",
         )
         for i, share in enumerate(shares)
     ]
@@ -309,6 +324,20 @@ def benchmark(
             count = args.totp_users * len(args.concurrency)
             setup.email_otp = provision_email_otp(admin, count)
             _log(f"email_otp: a pool with {count} users who sign in with emailed codes")
+        if "passkey" in args.scenarios:
+            setup.passkey, setup.passkeys = provision_passkey(
+                url, admin, args.users, PASSKEY_ORIGIN
+            )
+            _log(
+                f"passkey: a pool with {args.users} users, each with a passkey, in "
+                f"{setup.passkey.setup_seconds:.2f} s"
+            )
+        if "federated" in args.scenarios:
+            setup.federated = provision_federated(url, admin, args.users)
+            _log(
+                f"federated: an upstream pool with {args.users} users and a downstream "
+                f"pool federating it, in {setup.federated.setup_seconds:.2f} s"
+            )
         if "totp" in args.scenarios:
             count = args.totp_users * len(args.concurrency)
             provision_totp(url, admin, setup, count)
@@ -448,9 +477,11 @@ def benchmark(
         if workers is not None:
             workers.close()
         if setup is not None and server is None and not args.keep_pool:
-            pools = [setup.pool_id] + [
-                extra.pool_id for extra in (setup.triggers, setup.email_otp) if extra is not None
-            ]
+            extras = (setup.triggers, setup.email_otp, setup.passkey, setup.federated)
+            pools = [setup.pool_id]
+            for extra in extras:
+                if extra is not None:
+                    pools += [extra.pool_id, *extra.extra_pool_ids]
             for pool_id in pools:
                 try:
                     delete_pool(admin, pool_id)

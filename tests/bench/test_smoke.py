@@ -8,7 +8,18 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = ["sign_up", "password", "srp", "refresh", "get_user", "totp", "triggers", "email_otp"]
+SCENARIOS = [
+    "sign_up",
+    "password",
+    "srp",
+    "refresh",
+    "get_user",
+    "totp",
+    "triggers",
+    "email_otp",
+    "passkey",
+    "federated",
+]
 
 
 def test_benchmark_smoke(tmp_path: Path) -> None:
@@ -57,6 +68,7 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     assert set(floor["primitives_ms"]) == {
         "rs256_sign",
         "rs256_verify",
+        "es256_verify",
         "password_check",
         "srp_start_challenge",
         "srp_expected_signature",
@@ -101,6 +113,12 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     # email_otp likewise (5 codes an hour per user), reading each code from the mailbox.
     assert rows[("email_otp", 4)]["requests"] == 4
     assert rows[("email_otp", 4)]["http_requests"] >= 3 * rows[("email_otp", 4)]["requests"]
+
+    # passkey: InitiateAuth USER_AUTH and the WEB_AUTHN answer, with one passkey per user.
+    assert rows[("passkey", 4)]["http_requests"] == 2 * rows[("passkey", 4)]["requests"]
+    # federated: the whole redirect chain through the upstream pool's hosted login, then
+    # the downstream's token endpoint.
+    assert rows[("federated", 4)]["http_requests"] == 6 * rows[("federated", 4)]["requests"]
 
     table = completed.stdout
     assert "| scenario |" in table and "| srp | 4 |" in table

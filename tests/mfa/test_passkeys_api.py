@@ -1,5 +1,5 @@
 """Passkeys through boto3 against a running server, with a software authenticator
-(tests/mfa/soft_authenticator.py) for the browser's part, verified by py_webauthn on
+(bench/soft_authenticator.py) for the browser's part, verified by py_webauthn on
 the server: registration (attestation), USER_AUTH with WEB_AUTHN (assertion), and the
 refusals: a tampered signature, a foreign origin, a replayed challenge, a passkey for
 another relying party, a pool without passkeys."""
@@ -10,12 +10,12 @@ import json
 from typing import Any
 
 import pytest
+from bench.soft_authenticator import SoftAuthenticator, b64url
 from botocore.exceptions import ClientError
 
 from tests.api.helpers import FLOWS, POLICY, STRONG, client, error_of
 from tests.api.test_sign_in import confirmed_user
 from tests.conftest import Server
-from tests.mfa.soft_authenticator import SoftAuthenticator, b64url
 
 ORIGIN = "http://localhost:5173"
 

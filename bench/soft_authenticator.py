@@ -1,7 +1,9 @@
-"""A software WebAuthn authenticator for the Python tests: an ES256 key per credential,
-"none" attestation, authenticator data and signatures laid out as WebAuthn Level 3
-section 6.1 and 6.5 describe them. The browser tests use Chromium's own virtual
-authenticator instead; this one lets the API tests run without a browser."""
+"""A software WebAuthn authenticator for the Python tests and the benchmark's passkey
+scenario: an ES256 key per credential, "none" attestation, authenticator data and
+signatures laid out as WebAuthn Level 3 section 6.1 and 6.5 describe them. The browser
+tests use Chromium's own virtual authenticator instead; this one lets the API tests and
+the benchmark run without a browser. It lives in bench/ because bench imports nothing
+from tests/, while the tests already import bench."""
 
 from __future__ import annotations
 
@@ -33,6 +35,10 @@ class SoftAuthenticator:
     )
     credential_id: bytes = field(default_factory=lambda: secrets.token_bytes(16))
     user_handle: bytes = b""
+    # False: an authenticator without a signature counter (it always reports 0, as
+    # synced passkeys do), so several benchmark processes can use one credential at
+    # once without the server seeing the counter go backwards.
+    counter: bool = True
 
     def _client_data(self, kind: str, challenge: str) -> bytes:
         return json.dumps(
@@ -72,7 +78,8 @@ class SoftAuthenticator:
 
     def get(self, options: dict[str, Any], *, rp_id: str | None = None) -> dict[str, Any]:
         """navigator.credentials.get() answered: AuthenticationResponseJSON."""
-        self.sign_count += 1
+        if self.counter:
+            self.sign_count += 1
         auth_data = self._auth_data(rp_id or options["rpId"], UP | UV)
         client_data = self._client_data("webauthn.get", options["challenge"])
         signature = self.key.sign(

@@ -89,3 +89,21 @@ async def test_a_function_the_deployment_does_not_declare_is_refused(
     # Without the form token nothing is changed.
     forged = await admin.post(page, data={"PostConfirmation": "stamp"})
     assert forged.status_code == 403
+
+
+async def test_the_administrators_pool_takes_no_trigger_from_the_console(
+    site: Site, admin: Any
+) -> None:
+    listed = await site.api("ListUserPools", {"MaxResults": 60})
+    [pool] = [p for p in listed["UserPools"] if p["Name"] == "poolgate-administrators"]
+    page = f"/admin/pools/{pool['Id']}/triggers"
+    shown_page = await admin.get(page)
+    assert shown_page.status_code == 200
+    assert "could lock every administrator out" in shown_page.text
+    assert "Save triggers" not in shown_page.text
+    # A post made by hand (with a valid form token) is refused all the same.
+    token = csrf_of((await admin.get("/admin/")).text)
+    refused = await admin.post(page, data={"_csrf": token, "PreAuthentication": "stamp"})
+    assert refused.status_code == 400
+    described = (await site.api("DescribeUserPool", {"UserPoolId": pool["Id"]}))["UserPool"]
+    assert not described.get("LambdaConfig")

@@ -75,7 +75,13 @@ async def index(view: View) -> Response:
     functions = view.ctx.functions.function_names() if view.ctx.functions else []
     error = None
     chosen = _chosen(view, pool.get("LambdaConfig") or {})
-    if view.request.method == "POST":
+    locked = view.is_administrators_pool(pool["Id"])
+    if view.request.method == "POST" and locked:
+        error = (
+            "The administrators' pool runs no triggers from the console: a function that "
+            "fails could lock every administrator out of it."
+        )
+    elif view.request.method == "POST":
         shown = pool_form.from_description(pool, mfa)
         update = pool_form.update_request(shown, pool)
         update["LambdaConfig"] = config_from_form(view.ctx.region, view.ctx.account_id, view.form)
@@ -97,5 +103,6 @@ async def index(view: View) -> Response:
         version_field=_VERSION,
         chosen=chosen,
         functions=functions,
+        locked=locked,
         error=error,
     )

@@ -28,11 +28,16 @@ from poolgate.core.records import IdentityProvider
 SECRET_LIFETIME = 300
 
 
+def as_pem(private_key: str) -> str:
+    """The .p8 key as PEM: administrators paste it whole or as its base64 body only."""
+    if "BEGIN" in private_key:
+        return private_key
+    return f"-----BEGIN PRIVATE KEY-----\n{private_key}\n-----END PRIVATE KEY-----"
+
+
 def client_secret(ctx: Context, provider: IdentityProvider, private_key: str, audience: str) -> str:
     now = int(ctx.clock())
-    pem = private_key
-    if "BEGIN" not in pem:
-        pem = f"-----BEGIN PRIVATE KEY-----\n{pem}\n-----END PRIVATE KEY-----"
+    pem = as_pem(private_key)
     return jwt.encode(
         {
             "iss": provider.details["team_id"],

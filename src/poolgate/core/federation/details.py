@@ -19,6 +19,7 @@ import orjson
 from poolgate.core.context import Context
 from poolgate.core.errors import InvalidParameterException
 from poolgate.core.federation import endpoints, saml_metadata
+from poolgate.core.federation.apple import as_pem
 from poolgate.core.records import IdentityProvider
 
 SOCIAL = ("Google", "Facebook", "LoginWithAmazon", "SignInWithApple")
@@ -162,11 +163,8 @@ def _check_apple_key(pem: str) -> None:
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-    text = pem
-    if "BEGIN" not in pem:
-        text = f"-----BEGIN PRIVATE KEY-----\n{pem}\n-----END PRIVATE KEY-----"
     try:
-        key = load_pem_private_key(text.encode(), password=None)
+        key = load_pem_private_key(as_pem(pem).encode(), password=None)
     except (ValueError, TypeError):
         raise InvalidParameterException(
             "private_key must be the .p8 key Apple issued (PKCS#8, PEM)."

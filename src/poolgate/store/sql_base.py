@@ -27,6 +27,7 @@ from poolgate.store.base import Conflict
 from poolgate.store.cache import RecordCache
 from poolgate.store.postgres import EngineOptions
 from poolgate.store.schema import config_version
+from poolgate.store.wal_sync import WalSync
 
 if TYPE_CHECKING:
     # Imported only for PostgreSQL (make_engine): 0.1 s of every SQLite cold start.
@@ -81,13 +82,22 @@ class SqliteConnection:
 
 
 class SqliteEngine:
-    """The part of ``AsyncEngine`` the store uses, handing out ``SqliteConnection``s."""
+    """The part of ``AsyncEngine`` the store uses, handing out ``SqliteConnection``s.
 
-    def __init__(self, engine: sa.Engine) -> None:
+    With ``wal_sync`` (``synchronous=FULL``, the default) the writer connection commits
+    without syncing and a write returns once a sync shared with the writers that
+    committed meanwhile has finished (``wal_sync``)."""
+
+    def __init__(self, engine: sa.Engine, wal_sync: WalSync | None = None) -> None:
         self.sync_engine = engine
         self.dialect = engine.dialect
         self._reader: SqliteConnection | None = None
         self._writer: SqliteConnection | None = None
+        self._wal_sync = wal_sync
+        # SQLite has one writer at a time. Writers of this process queue here instead
+        # of each taking a pooled connection and sleeping in SQLite's busy handler,
+        # which is what made tail latency collapse under concurrent sign-ins.
+        self._write_lock = asyncio.Lock()
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[SqliteConnection]:
@@ -103,17 +113,35 @@ class SqliteEngine:
         return self._reader
 
     def writer(self) -> SqliteConnection:
-        """The connection of this process's write transactions, which ``SqlBase``
-        runs one at a time (SQLite has one writer anyway)."""
+        """The connection of this process's write transactions, which ``write`` runs
+        one at a time (SQLite has one writer anyway)."""
         if self._writer is None:
-            self._writer = SqliteConnection(self.sync_engine.connect())
+            writer = SqliteConnection(self.sync_engine.connect())
+            if self._wal_sync is not None:
+                writer.driver().execute("PRAGMA synchronous=NORMAL")
+            self._writer = writer
         return self._writer
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[SqliteConnection]:
+        """One write transaction; on disk when this returns."""
+        async with self._write_lock:
+            conn = self.writer()
+            changes = conn.driver().total_changes
+            async with conn.begin():
+                await _begin_immediate(conn)
+                yield conn
+            wrote = conn.driver().total_changes != changes
+        if wrote and self._wal_sync is not None:
+            await self._wal_sync.durable()
 
     async def dispose(self) -> None:
         for conn in (self._reader, self._writer):
             if conn is not None:
                 conn.sync_connection.close()
         self._reader = self._writer = None
+        if self._wal_sync is not None:
+            self._wal_sync.close()
         self.sync_engine.dispose()
 
 
@@ -165,7 +193,8 @@ def make_engine(url: str, options: EngineOptions | None = None) -> Engine:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             # WAL keeps every committed transaction across a crash of the process
-            # (kill -9) with either setting; FULL also syncs the WAL at each commit, so
+            # (kill -9) with either setting; FULL also syncs the WAL before a write is
+            # acknowledged (in COMMIT, or for the writer connection in ``WalSync``), so
             # an OS crash or a power loss does not lose acknowledged writes either
             # (NORMAL may lose the last ones). The cost is in docs/benchmarks/.
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -174,7 +203,9 @@ def make_engine(url: str, options: EngineOptions | None = None) -> Engine:
             cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
             cursor.close()
 
-        return SqliteEngine(engine)
+        path = sqlite_path_url(url).split(":///", 1)[1]
+        in_memory = path in ("", ":memory:") or path.startswith("file::memory:")
+        return SqliteEngine(engine, None if synchronous != "FULL" or in_memory else WalSync(path))
     from poolgate.store.postgres import make_pg_engine
 
     return make_pg_engine(url, options)
@@ -189,17 +220,12 @@ class SqlBase:
         engine: Engine,
         conn: DbConnection | None = None,
         cache: RecordCache | None = None,
-        write_lock: asyncio.Lock | None = None,
     ) -> None:
         self.engine = engine
         self._sqlite = engine.dialect.name == "sqlite"
         # Set on the store handed out by ``transaction()``: every call joins it.
         self._conn = conn
         self._cache = cache if cache is not None else RecordCache()
-        # SQLite has one writer at a time. Writers of this process queue here instead
-        # of each taking a pooled connection and sleeping in SQLite's busy handler,
-        # which is what made tail latency collapse under concurrent sign-ins.
-        self._write_lock = write_lock if write_lock is not None else asyncio.Lock()
 
     @asynccontextmanager
     async def _read(self) -> AsyncIterator[DbConnection]:
@@ -221,11 +247,8 @@ class SqlBase:
             return
         try:
             if isinstance(self.engine, SqliteEngine):
-                async with self._write_lock:
-                    conn = self.engine.writer()
-                    async with conn.begin():
-                        await _begin_immediate(conn)
-                        yield conn
+                async with self.engine.write() as conn:
+                    yield conn
             else:
                 async with self.engine.connect() as pg_conn, pg_conn.begin():
                     yield pg_conn

@@ -36,6 +36,7 @@ the server's CPU time per operation (see ``bench/README.md``).
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import os
 import time
@@ -215,6 +216,22 @@ def _cpu_ms(call: Callable[[], object], repetitions: int) -> float:
     for _ in range(repetitions):
         call()
     return (time.process_time() - started) / repetitions * 1000.0
+
+
+def recipe_ms(scenario: str, repetitions: int = 200) -> float | None:
+    """The scenario's floor timed again now, only its own primitives: on a shared
+    machine the primitives' cost drifts by tens of percent within minutes, so each
+    level's efficiency is computed against a floor timed right after its load."""
+    recipe = RECIPES.get(scenario)
+    if not recipe:
+        return None
+    calls = _primitives_once()
+    return float(sum(_cpu_ms(calls[name], repetitions) * count for name, count in recipe.items()))
+
+
+@functools.cache
+def _primitives_once() -> dict[str, Callable[[], object]]:
+    return _primitives()
 
 
 def measure(repetitions: int = 200) -> dict[str, Any]:

@@ -237,7 +237,9 @@ def markdown(report: dict[str, Any]) -> str:
         "over the measured wall time (100 = one core busy); machine CPU counts every "
         "process on the machine, so machine minus client minus server is what else ran. "
         "Crypto eff. = floor CPU ms/op / server CPU ms/req (one op; for `srp` a full "
-        "sign-in): the share of the server's CPU that went to the unavoidable "
+        "sign-in; the floor column is the scenario's primitives timed again right after "
+        "its level, the header's table once before the first): the share of the server's "
+        "CPU that went to the unavoidable "
         "cryptography. It does not depend on how much CPU the client takes. None for "
         "`get_user`, whose floor is 0 (the server caches verified access tokens).",
     ]

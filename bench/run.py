@@ -21,7 +21,7 @@ if __package__ in (None, ""):  # run as ``python bench/run.py``
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import wrk
-from bench.floor import floor_ms
+from bench.floor import floor_ms, recipe_ms
 from bench.floor import measure as measure_floor
 from bench.load import PASSKEY_ORIGIN, SCENARIOS, Job, WorkerPool, split
 from bench.provision import (
@@ -396,6 +396,7 @@ def benchmark(
                         else None
                     )
                     machine_busy = machine_busy_seconds() - busy_at_start[0]
+                    level_floor = recipe_ms(scenario, args.floor_repetitions)
                     row = summarize(
                         scenario,
                         concurrency,
@@ -403,8 +404,9 @@ def benchmark(
                         results,
                         server_cpu,
                         machine_busy,
-                        floor_ms(floor, scenario),
+                        level_floor,
                     )
+                    row["floor_at_start_ms_per_op"] = floor_ms(floor, scenario)
                     if db_at_start:
                         # PostgreSQL's own CPU, apart from the server's (issue 18).
                         db_cpu = postgres_cpu_seconds() - db_at_start[0]

@@ -28,10 +28,10 @@ its hex with one ``0`` prepended for odd length or ``00`` prepended when the fir
 digit is 8-f (``pad_hex`` / ``padHex``). Getting this wrong fails about once every few
 hundred logins, which is why the tests loop.
 
-Callers run these on the event loop, not in a thread: the worker processes already keep
-every core busy, and a thread's hop cost 30-100 us of CPU per call. Token signing does
-the same (``tokens.mint``); ``docs/decisions.md`` ("Cryptography runs on the event loop")
-has the measurement.
+Callers run these on the event loop, not in a thread: gmpy2 holds the GIL through a
+modular exponentiation, so a thread ran nothing in parallel and its hop cost 30-100 us of
+CPU per call. Token signing does the same (``tokens.mint``); ``docs/decisions.md``
+("Cryptography on the event loop") has the measurement.
 
 Pure code: no I/O, no clock. Randomness is injected (``random_bytes``) so tests can be
 deterministic; production callers use the ``os.urandom`` default.
@@ -117,9 +117,12 @@ _G_MPZ = gmpy2.mpz(G)
 
 
 def _powmod(base: Any, exponent: Any, modulus: Any) -> Any:
-    """gmpy2's powmod, letting other threads (the WAL's sync, a thread's SMTP delivery)
-    run while it computes: gmpy2 holds the GIL through it unless the calling thread's
-    context allows releasing it."""
+    """gmpy2's powmod, letting other threads run while it computes.
+
+    Callers run the exponentiations in a worker thread so that the event loop keeps
+    serving other requests meanwhile; gmpy2 holds the GIL through them unless the
+    calling thread's context allows releasing it, which would make the thread useless.
+    """
     context = gmpy2.get_context()
     if not context.allow_release_gil:
         context.allow_release_gil = True

@@ -7,6 +7,7 @@ allow offline guessing. Password flows verify by recomputing the verifier.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -80,10 +81,10 @@ def _decode(raw: bytes) -> srp.Verifier:
 
 
 async def seal_password(sealer: Sealer, user: User, password: str) -> bytes:
-    """The sealed verifier for ``password``: one modular exponentiation (on the event
-    loop, see ``srp``)."""
+    """The sealed verifier for ``password``; one modular exponentiation, run off the
+    event loop."""
     pool_name = srp.pool_name_from_id(user.pool_id)
-    verifier = srp.make_verifier(pool_name, user.username, password)
+    verifier = await asyncio.to_thread(srp.make_verifier, pool_name, user.username, password)
     return sealer.seal(_encode(verifier), _purpose(user))
 
 
@@ -117,7 +118,9 @@ async def password_matches(sealer: Sealer, user: User, password: str) -> bool:
     if verifier is None:
         return False
     pool_name = srp.pool_name_from_id(user.pool_id)
-    return srp.password_matches(verifier, pool_name, user.username, password)
+    return await asyncio.to_thread(
+        srp.password_matches, verifier, pool_name, user.username, password
+    )
 
 
 def decoy_verifier(sealer: Sealer, pool_id: str, name: str) -> srp.Verifier:
@@ -133,7 +136,7 @@ async def decoy_check(sealer: Sealer, pool: UserPool, name: str, password: str) 
     user answers in the time a wrong password takes."""
     verifier = decoy_verifier(sealer, pool.id, name)
     pool_name = srp.pool_name_from_id(pool.id)
-    srp.password_matches(verifier, pool_name, name, password)
+    await asyncio.to_thread(srp.password_matches, verifier, pool_name, name, password)
 
 
 def history_size(pool: UserPool) -> int:
@@ -158,7 +161,9 @@ async def check_history(sealer: Sealer, pool: UserPool, user: User, password: st
     candidates += _history(sealer, user)[: max(size - 1, 0)]
     pool_name = srp.pool_name_from_id(user.pool_id)
     for verifier in candidates:
-        if srp.password_matches(verifier, pool_name, user.username, password):
+        if await asyncio.to_thread(
+            srp.password_matches, verifier, pool_name, user.username, password
+        ):
             raise PasswordHistoryPolicyViolationException(
                 "The password has been used recently. Choose a different password."
             )

@@ -28,11 +28,6 @@ its hex with one ``0`` prepended for odd length or ``00`` prepended when the fir
 digit is 8-f (``pad_hex`` / ``padHex``). Getting this wrong fails about once every few
 hundred logins, which is why the tests loop.
 
-Callers run these on the event loop, not in a thread: gmpy2 holds the GIL through a
-modular exponentiation, so a thread ran nothing in parallel and its hop cost 30-100 us of
-CPU per call. Token signing does the same (``tokens.mint``); ``docs/decisions.md``
-("Cryptography on the event loop") has the measurement.
-
 Pure code: no I/O, no clock. Randomness is injected (``random_bytes``) so tests can be
 deterministic; production callers use the ``os.urandom`` default.
 """

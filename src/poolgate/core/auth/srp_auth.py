@@ -4,6 +4,7 @@ Unknown users get a decoy verifier so the challenge looks the same for everyone.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hmac
@@ -49,7 +50,7 @@ async def srp_challenge(
     if verifier is None:
         verifier = passwords.decoy_verifier(ctx.sealer, pool.id, user_id)
     try:
-        challenge = srp.start_challenge(verifier, srp_a)
+        challenge = await asyncio.to_thread(srp.start_challenge, verifier, srp_a)
     except ValueError:
         raise NotAuthorizedException("Invalid SRP_A.") from None
     secret_block = sessions.seal(
@@ -117,7 +118,8 @@ async def prove(ctx: Context, pool: UserPool, client: AppClient, responses: dict
         verifier = None
     challenge = srp.ServerChallenge(b=int(state["b"], 16), B=int(state["B"], 16))
     try:
-        expected = srp.expected_signature(
+        expected = await asyncio.to_thread(
+            srp.expected_signature,
             verifier=verifier or passwords.decoy_verifier(ctx.sealer, pool.id, state["user_id"]),
             challenge=challenge,
             srp_a_hex=state["A"],

@@ -10,6 +10,7 @@ current API requires it), so a device secret alone never replaces the password.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hmac
@@ -75,7 +76,7 @@ async def start(
     device = await devices.require(ctx, pool, user, device_key)
     verifier = devices.open_verifier(ctx, device)
     try:
-        server = srp.start_challenge(verifier, srp_a)
+        server = await asyncio.to_thread(srp.start_challenge, verifier, srp_a)
     except ValueError:
         raise NotAuthorizedException("Invalid SRP_A.") from None
     secret_block = sessions.seal(
@@ -122,7 +123,8 @@ async def verify(
     lockout.check(user, ctx.clock())
     device = await devices.require(ctx, pool, user, str(state["device"]))
     try:
-        expected = srp.expected_signature(
+        expected = await asyncio.to_thread(
+            srp.expected_signature,
             verifier=devices.open_verifier(ctx, device),
             challenge=srp.ServerChallenge(b=int(state["b"], 16), B=int(state["B"], 16)),
             srp_a_hex=str(state["A"]),

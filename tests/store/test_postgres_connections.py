@@ -90,3 +90,60 @@ async def test_the_connection_budget_is_read_from_the_server(pg_store: SqlStore)
     assert budget.max_connections >= 20
     assert 0 < budget.reserved < budget.max_connections
     assert budget.in_use >= 1
+
+
+@pytest.fixture
+async def counted_store(pg_database: str) -> AsyncIterator[tuple[SqlStore, list[int]]]:
+    changes: list[int] = []
+    options = EngineOptions(
+        pool_size=4,
+        idle_timeout=0.2,
+        application_name="poolgate-conn",
+        on_pool_change=changes.append,
+    )
+    store = await SqlStore.open(normalize_database_url(pg_database), options=options)
+    yield store, changes
+    await store.close()
+
+
+async def test_hot_statements_keep_their_connection_checked_out(
+    counted_store: tuple[SqlStore, list[int]], pg_database: str
+) -> None:
+    store, changes = counted_store
+    database = pg_database.rsplit("/", 1)[1]
+    changes.clear()
+    for _ in range(20):
+        assert await store.get_client("no-such-client") is None  # a read on the driver
+    assert changes.count(1) == 1, changes  # one checkout, kept for the next reads
+    assert len(await sessions(database)) == 1 + 1  # that one and the LISTEN session
+    # Many at once: at most half the pool is kept; the rest check out as before.
+    await asyncio.gather(*(store.get_client(f"c{i}") for i in range(40)))
+    assert store._hot is not None and store._hot._held <= 2
+
+
+async def test_hot_connections_go_back_to_the_pool_and_close_when_idle(
+    counted_store: tuple[SqlStore, list[int]], pg_database: str
+) -> None:
+    store, changes = counted_store
+    database = pg_database.rsplit("/", 1)[1]
+    await store.get_client("no-such-client")
+    assert store._hot is not None and store._reaper is not None
+    assert await store._hot.release_idle(0.0) == 1
+    assert changes[-1] == -1  # checked in
+    time.sleep(0.3)  # longer than the pool's idle_timeout
+    assert await store._reaper.reap() == 1
+    assert len(await sessions(database)) == 1  # only LISTEN stays
+
+
+async def test_a_hot_connection_the_server_closed_is_replaced_before_use(
+    counted_store: tuple[SqlStore, list[int]], pg_database: str
+) -> None:
+    store, _ = counted_store
+    database = pg_database.rsplit("/", 1)[1]
+    await store.get_client("no-such-client")
+    before = await sessions(database)
+    await terminate(before)
+    await asyncio.sleep(0.1)  # asyncpg reads the termination from the socket
+    for _ in range(5):
+        assert await store.get_client("no-such-client") is None
+    assert set(await sessions(database)).isdisjoint(before)

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from poolgate.store import migrate
-from poolgate.store.postgres import ConfigListener, EngineOptions, IdleReaper
+from poolgate.store.postgres import ConfigListener, EngineOptions, HotConnections, IdleReaper
 from poolgate.store.records import AuthEvent, RefreshToken
 from poolgate.store.sql_audit import AuditSql
 from poolgate.store.sql_authorization_codes import AuthorizationCodesSql
@@ -74,10 +74,16 @@ class SqlStore(
         listener = ConfigListener(self.engine, CONFIG_CHANNEL, self._cache, options)
         await listener.start()
         self._listener = listener
-        self._reaper = IdleReaper(self.engine, options.idle_timeout)
+        # Half the pool at most, so transactions always find connections.
+        self._hot = HotConnections(
+            self.engine, max(1, options.pool_size // 2), options.max_lifetime
+        )
+        self._reaper = IdleReaper(self.engine, options.idle_timeout, self._hot)
         self._reaper.start()
 
     async def close(self) -> None:
+        if self._hot is not None:
+            await self._hot.close()
         if self._reaper is not None:
             await self._reaper.stop()
             self._reaper = None

@@ -25,7 +25,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from poolgate.store.base import Conflict
 from poolgate.store.cache import RecordCache
-from poolgate.store.postgres import EngineOptions
+from poolgate.store.postgres import EngineOptions, HotConnections, driver_of
 from poolgate.store.schema import config_version
 from poolgate.store.wal_sync import WalSync
 
@@ -226,6 +226,8 @@ class SqlBase:
         # Set on the store handed out by ``transaction()``: every call joins it.
         self._conn = conn
         self._cache = cache if cache is not None else RecordCache()
+        # PostgreSQL, on the store ``SqlStore.open`` returns (``postgres.HotConnections``).
+        self._hot: HotConnections | None = None
 
     @asynccontextmanager
     async def _read(self) -> AsyncIterator[DbConnection]:
@@ -280,11 +282,10 @@ class SqlBase:
                 return []
             return [row_type._make(row) for row in cursor.fetchall()]
         for attempt in (1, 2):
-            async with self._read() as pg_conn:
-                assert not isinstance(pg_conn, SqliteConnection)
+            async with self._statement_connection() as (pg_conn, driver):
                 sql, binds, row_type = _compiled_for(statement, pg_conn.dialect)
                 try:
-                    records = await (await _asyncpg(pg_conn)).fetch(sql, *_arguments(binds, params))
+                    records = await driver.fetch(sql, *_arguments(binds, params))
                 except _connection_errors() as exc:
                     # The driver's error bypassed SQLAlchemy, which would have dropped
                     # the dead connection and its pool; do it here, then retry a read
@@ -293,11 +294,25 @@ class SqlBase:
                     if self._conn is not None:
                         raise
                     await self.engine.dispose(close=False)
+                    if self._hot is not None:
+                        await self._hot.release_idle(0.0)
                     if attempt == 2:
                         raise
                     continue
                 return [row_type._make(record) for record in records]
         raise AssertionError("unreachable")
+
+    @asynccontextmanager
+    async def _statement_connection(self) -> AsyncIterator[tuple[AsyncConnection, Any]]:
+        """PostgreSQL: the connection of one statement on the driver, and the driver's.
+        Outside a transaction, one of the connections kept checked out for them."""
+        if self._conn is None and self._hot is not None:
+            async with self._hot.lease() as leased:
+                yield leased
+            return
+        async with self._read() as pg_conn:
+            assert not isinstance(pg_conn, SqliteConnection)
+            yield pg_conn, await driver_of(pg_conn)
 
     async def _run(self, statement: sa.Executable, params: dict[str, Any]) -> None:
         """``_rows`` for a hot single-statement write (the refresh token of a sign-in).
@@ -311,12 +326,15 @@ class SqlBase:
             # foreign key (the user deleted meanwhile) as much as a unique key.
             from asyncpg.exceptions import IntegrityConstraintViolationError
 
-            async with self.engine.connect() as pg_conn:
+            async with self._statement_connection() as (pg_conn, driver):
                 sql, binds, _ = _compiled_for(statement, pg_conn.dialect)
                 try:
-                    await (await _asyncpg(pg_conn)).execute(sql, *_arguments(binds, params))
+                    await driver.execute(sql, *_arguments(binds, params))
                 except IntegrityConstraintViolationError as exc:
                     raise Conflict(str(exc)) from exc
+                except _connection_errors() as exc:
+                    await pg_conn.invalidate(exc)  # not retried: it may have committed
+                    raise
             return
         async with self._write() as conn:
             if isinstance(conn, SqliteConnection):
@@ -360,12 +378,6 @@ class SqlBase:
 
     def _locked(self, query: sa.Select[Any]) -> sa.Select[Any]:
         return query if self._sqlite else query.with_for_update()
-
-
-async def _asyncpg(conn: AsyncConnection) -> Any:
-    """The asyncpg connection under SQLAlchemy's (untyped: asyncpg ships no stubs)."""
-    raw = await conn.get_raw_connection()
-    return raw.driver_connection
 
 
 async def _begin_immediate(conn: SqliteConnection) -> None:

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from poolgate.store.base import Conflict
-from poolgate.store.records import AuthEvent
+from poolgate.store.records import AuthEvent, Group
 from poolgate.store.sql import SqlStore
 from tests.store.factories import OTHER_POOL, POOL, pool, refresh_token, user
 
@@ -39,14 +39,38 @@ async def test_refresh_token_round_trip(ready: SqlStore) -> None:
     assert stored is not None and stored.revoked is None
 
 
-async def test_refresh_token_and_its_user_in_one_read(ready: SqlStore) -> None:
+async def test_refresh_token_its_user_and_groups_in_one_read(ready: SqlStore) -> None:
     await ready.add_refresh_token(refresh_token("h1", ALICE.sub, "origin-1"))
     # ALICE_ELSEWHERE has the same sub in another pool: the token's pool decides.
-    stored, owner = await ready.get_refresh_token_and_user("h1")
+    stored, owner, found = await ready.get_refresh_token_with_user("h1")
     assert stored == refresh_token("h1", ALICE.sub, "origin-1")
     assert owner == await ready.get_user_by_sub(POOL, ALICE.sub)
     assert owner is not None and owner.pool_id == POOL
-    assert await ready.get_refresh_token_and_user("h3") == (None, None)
+    assert found == []
+    assert await ready.get_refresh_token_with_user("h3") == (None, None, [])
+
+    admins = Group(
+        pool_id=POOL, name="admins", created=1.0, modified=2.0, description="the admins",
+        precedence=1, role_arn="arn:aws:iam::123456789012:role/admin",
+    )  # fmt: skip
+    bare = Group(pool_id=POOL, name="bare", created=3.0, modified=3.0)
+    elsewhere = Group(pool_id=OTHER_POOL, name="admins", created=1.0, modified=1.0)
+    for group in (bare, admins):
+        await ready.create_group(group)
+        await ready.add_user_to_group(POOL, group.name, ALICE.sub, 4.0)
+    await ready.create_group(elsewhere)
+    await ready.add_user_to_group(OTHER_POOL, "admins", ALICE_ELSEWHERE.sub, 4.0)
+    await ready.create_group(Group(pool_id=POOL, name="others", created=1.0, modified=1.0))
+    await ready.add_user_to_group(POOL, "others", BOB.sub, 4.0)
+    stored, owner, found = await ready.get_refresh_token_with_user("h1")
+    assert stored == refresh_token("h1", ALICE.sub, "origin-1") and owner is not None
+    assert found == [admins, bare] == await ready.groups_for_token(POOL, ALICE.sub)
+
+
+async def test_a_refresh_token_goes_with_its_user(ready: SqlStore) -> None:
+    await ready.add_refresh_token(refresh_token("h1", BOB.sub, "origin-1"))
+    await ready.delete_user(POOL, BOB.sub)
+    assert await ready.get_refresh_token_with_user("h1") == (None, None, [])
 
 
 async def test_a_sign_in_stores_its_tokens_and_its_event_together(ready: SqlStore) -> None:
@@ -64,6 +88,13 @@ async def test_a_sign_in_stores_its_tokens_and_its_event_together(ready: SqlStor
     with pytest.raises(Conflict):
         await ready.add_sign_in([gone], replace(event, event_id="e2"))
     assert await ready.get_auth_event(POOL, "e2") is None
+    # And an event that cannot be stored (its id is taken) leaves no token.
+    with pytest.raises(Conflict):
+        await ready.add_sign_in([refresh_token("h3", ALICE.sub, "origin-3")], event)
+    assert await ready.get_refresh_token("h3") is None
+    # Without a refresh token (a sign-in that asked for none), the event alone.
+    await ready.add_sign_in([], replace(event, event_id="e4"))
+    assert await ready.get_auth_event(POOL, "e4") == replace(event, event_id="e4")
 
 
 async def test_refresh_token_conflicts(ready: SqlStore) -> None:

@@ -108,10 +108,11 @@ class Store(Protocol):
     # Refresh tokens, by the hash of their value.
     async def add_refresh_token(self, token: RefreshToken) -> None: ...
     async def get_refresh_token(self, token_hash: str) -> RefreshToken | None: ...
-    async def get_refresh_token_and_user(
+    async def get_refresh_token_with_user(
         self, token_hash: str
-    ) -> tuple[RefreshToken | None, User | None]:
-        """The refresh token and the user it was issued to, in one round trip."""
+    ) -> tuple[RefreshToken | None, User | None, list[Group]]:
+        """The refresh token, the user it was issued to and the user's groups (for the
+        new tokens' claims), in one round trip."""
         ...
 
     async def refresh_tokens_of_origin(self, origin_jti: str) -> list[RefreshToken]: ...

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from poolgate.store import migrate
+import sqlalchemy as sa
+
+from poolgate.store import migrate, schema
 from poolgate.store.postgres import ConfigListener, EngineOptions, HotConnections, IdleReaper
 from poolgate.store.records import AuthEvent, RefreshToken
-from poolgate.store.sql_audit import AuditSql
+from poolgate.store.sql_audit import AuditSql, event_values
 from poolgate.store.sql_authorization_codes import AuthorizationCodesSql
 from poolgate.store.sql_base import CONFIG_CHANNEL, SqliteEngine, make_engine
 from poolgate.store.sql_deployment import DeploymentSql
@@ -25,9 +27,18 @@ from poolgate.store.sql_pools import PoolsSql
 from poolgate.store.sql_search import SearchSql
 from poolgate.store.sql_sessions import SessionsSql
 from poolgate.store.sql_throttle import ThrottleSql
-from poolgate.store.sql_users import UsersSql
+from poolgate.store.sql_users import UsersSql, refresh_token_values
 
 __all__ = ["EngineOptions", "SqlStore", "make_engine"]
+
+# PostgreSQL: a sign-in's refresh token and its SignIn event in one statement (a
+# data-modifying WITH), one round trip and atomic without BEGIN and COMMIT.
+_TOKEN_PREFIX = "token_"
+_ADD_SIGN_IN = schema.auth_events.insert().add_cte(
+    schema.refresh_tokens.insert()
+    .values({c.key: sa.bindparam(_TOKEN_PREFIX + c.key) for c in schema.refresh_tokens.c})
+    .cte("new_refresh_token")
+)
 
 
 class SqlStore(
@@ -93,18 +104,17 @@ class SqlStore(
         await self.engine.dispose()
 
     async def add_sign_in(self, refresh_tokens: list[RefreshToken], event: AuthEvent) -> None:
-        if self._sqlite and self._conn is None:
-            # One transaction: one commit, and one wait for the WAL's sync (wal_sync).
-            async with self.transaction() as tx:
-                for token in refresh_tokens:
-                    await tx.add_refresh_token(token)
-                await tx.add_auth_event(event)
+        if len(refresh_tokens) == 1 and not self._sqlite:
+            params = event_values(event)
+            for name, value in refresh_token_values(refresh_tokens[0]).items():
+                params[_TOKEN_PREFIX + name] = value
+            await self._run(_ADD_SIGN_IN, params)
             return
-        # PostgreSQL: each insert alone in autocommit (one round trip each) costs less
-        # than BEGIN, two inserts and COMMIT; the server's commits are not ours to save.
-        for token in refresh_tokens:
-            await self.add_refresh_token(token)
-        await self.add_auth_event(event)
+        # SQLite: one transaction, one commit and one wait for the WAL's sync (wal_sync).
+        async with self.transaction() as tx:
+            for token in refresh_tokens:
+                await tx.add_refresh_token(token)
+            await tx.add_auth_event(event)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlStore]:

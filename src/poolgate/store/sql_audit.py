@@ -15,26 +15,28 @@ _e = auth_events
 _ADD = _e.insert()
 
 
+def event_values(event: AuthEvent) -> dict[str, Any]:
+    """The parameters of an ``auth_events`` insert."""
+    return {
+        "event_id": event.event_id,
+        "pool_id": event.pool_id,
+        "sub": event.sub,
+        "event_type": event.event_type,
+        "outcome": event.outcome,
+        "created": event.created,
+        "client_id": event.client_id,
+        "source_ip": event.source_ip,
+        "request_id": event.request_id,
+        "user_agent": event.user_agent,
+        "actor": event.actor,
+        "details": dumps(event.details),
+        "feedback": None if event.feedback is None else dumps(event.feedback),
+    }
+
+
 class AuditSql(SqlBase):
     async def add_auth_event(self, event: AuthEvent) -> None:
-        await self._run(
-            _ADD,
-            {
-                "event_id": event.event_id,
-                "pool_id": event.pool_id,
-                "sub": event.sub,
-                "event_type": event.event_type,
-                "outcome": event.outcome,
-                "created": event.created,
-                "client_id": event.client_id,
-                "source_ip": event.source_ip,
-                "request_id": event.request_id,
-                "user_agent": event.user_agent,
-                "actor": event.actor,
-                "details": dumps(event.details),
-                "feedback": None if event.feedback is None else dumps(event.feedback),
-            },
-        )
+        await self._run(_ADD, event_values(event))
 
     async def list_auth_events(
         self,

@@ -7,15 +7,16 @@ also removes the group's memberships itself, in the same transaction.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from poolgate.store.records import Group, User
-from poolgate.store.schema import groups, user_groups, users
+from poolgate.store.records import Group, RefreshToken, User
+from poolgate.store.schema import groups, refresh_tokens, user_groups, users
 from poolgate.store.sql_base import SqlBase
-from poolgate.store.sql_users import _user
+from poolgate.store.sql_users import _refresh_token, _user
 
 
 def _group(row: Any) -> Group:
@@ -56,6 +57,45 @@ _GROUPS_FOR_TOKEN = (
     )
     .order_by(groups.c.name)
 )
+
+# What every REFRESH_TOKEN_AUTH reads: the token, its user and the user's groups, in one
+# round trip instead of three. One row per group (one with NULL groups for a user in
+# none); the user's and the groups' columns are prefixed, as all three tables have
+# pool_id.
+_USER_PREFIX = "user_"
+_GROUP_PREFIX = "group_"
+_USER_COLUMNS = [str(column.key) for column in users.c]
+_GROUP_COLUMNS = [str(column.key) for column in groups.c]
+_REFRESH_TOKEN_WITH_USER = (
+    sa.select(
+        refresh_tokens,
+        *(column.label(_USER_PREFIX + column.key) for column in users.c),
+        *(column.label(_GROUP_PREFIX + column.key) for column in groups.c),
+    )
+    .select_from(
+        refresh_tokens.outerjoin(
+            users,
+            sa.and_(
+                users.c.pool_id == refresh_tokens.c.pool_id, users.c.sub == refresh_tokens.c.sub
+            ),
+        ).outerjoin(
+            user_groups.join(
+                groups,
+                sa.and_(
+                    groups.c.pool_id == user_groups.c.pool_id,
+                    groups.c.name == user_groups.c.group_name,
+                ),
+            ),
+            sa.and_(user_groups.c.pool_id == users.c.pool_id, user_groups.c.sub == users.c.sub),
+        )
+    )
+    .where(refresh_tokens.c.token_hash == sa.bindparam("token_hash"))
+    .order_by(groups.c.name)
+)
+
+
+def _prefixed(row: Any, prefix: str, columns: list[str]) -> SimpleNamespace:
+    return SimpleNamespace(**{name: getattr(row, prefix + name) for name in columns})
 
 
 class GroupsSql(SqlBase):
@@ -170,6 +210,23 @@ class GroupsSql(SqlBase):
         async with self._read() as conn:
             rows = (await conn.execute(query)).all()
         return [_user(row) for row in rows]
+
+    async def get_refresh_token_with_user(
+        self, token_hash: str
+    ) -> tuple[RefreshToken | None, User | None, list[Group]]:
+        rows = await self._rows(_REFRESH_TOKEN_WITH_USER, {"token_hash": token_hash})
+        if not rows:
+            return None, None, []
+        first = rows[0]
+        if getattr(first, _USER_PREFIX + "sub") is None:
+            return _refresh_token(first), None, []
+        user = _user(_prefixed(first, _USER_PREFIX, _USER_COLUMNS))
+        found = [
+            _group(_prefixed(row, _GROUP_PREFIX, _GROUP_COLUMNS))
+            for row in rows
+            if getattr(row, _GROUP_PREFIX + "name") is not None
+        ]
+        return _refresh_token(first), user, found
 
     async def groups_for_token(self, pool_id: str, sub: str) -> list[Group]:
         # Every sign-in and refresh runs this: one indexed query (ix_user_groups_user),

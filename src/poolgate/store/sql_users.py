@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 import orjson
@@ -38,25 +37,6 @@ _USER_FOR_TOKEN = sa.select(
     .label("origin_revoked"),
 ).where(users.c.pool_id == _p("pool_id"), users.c.sub == _p("sub"))
 _REFRESH_TOKEN = sa.select(refresh_tokens).where(refresh_tokens.c.token_hash == _p("token_hash"))
-# A refresh token and its user, the user's columns prefixed (both tables have pool_id and
-# sub): what every REFRESH_TOKEN_AUTH reads first, in one round trip instead of two.
-_USER_PREFIX = "user_"
-_USER_COLUMNS = [str(column.key) for column in users.c]
-_REFRESH_TOKEN_AND_USER = (
-    sa.select(
-        refresh_tokens,
-        *(column.label(_USER_PREFIX + column.key) for column in users.c),
-    )
-    .select_from(
-        refresh_tokens.outerjoin(
-            users,
-            sa.and_(
-                users.c.pool_id == refresh_tokens.c.pool_id, users.c.sub == refresh_tokens.c.sub
-            ),
-        )
-    )
-    .where(refresh_tokens.c.token_hash == _p("token_hash"))
-)
 _ADD_REFRESH_TOKEN = refresh_tokens.insert()
 
 
@@ -189,38 +169,11 @@ class UsersSql(SqlBase):
     # Refresh tokens
 
     async def add_refresh_token(self, token: RefreshToken) -> None:
-        await self._run(
-            _ADD_REFRESH_TOKEN,
-            {
-                "token_hash": token.token_hash,
-                "pool_id": token.pool_id,
-                "client_id": token.client_id,
-                "sub": token.sub,
-                "origin_jti": token.origin_jti,
-                "auth_time": token.auth_time,
-                "created": token.created,
-                "expires": token.expires,
-                "revoked": token.revoked,
-                "scope": token.scope,
-                "device_key": token.device_key,
-            },
-        )
+        await self._run(_ADD_REFRESH_TOKEN, refresh_token_values(token))
 
     async def get_refresh_token(self, token_hash: str) -> RefreshToken | None:
         rows = await self._rows(_REFRESH_TOKEN, {"token_hash": token_hash})
         return _refresh_token(rows[0]) if rows else None
-
-    async def get_refresh_token_and_user(
-        self, token_hash: str
-    ) -> tuple[RefreshToken | None, User | None]:
-        rows = await self._rows(_REFRESH_TOKEN_AND_USER, {"token_hash": token_hash})
-        if not rows:
-            return None, None
-        row = rows[0]
-        if getattr(row, _USER_PREFIX + "sub") is None:
-            return _refresh_token(row), None
-        fields = {name: getattr(row, _USER_PREFIX + name) for name in _USER_COLUMNS}
-        return _refresh_token(row), _user(SimpleNamespace(**fields))
 
     async def refresh_tokens_of_origin(self, origin_jti: str) -> list[RefreshToken]:
         query = sa.select(refresh_tokens).where(refresh_tokens.c.origin_jti == origin_jti)
@@ -305,6 +258,23 @@ def _user_values(user: User) -> dict[str, Any]:
         "attributes": dumps(user.attributes),
         "credential_sealed": user.credential_sealed,
         "state": dumps(user.state),
+    }
+
+
+def refresh_token_values(token: RefreshToken) -> dict[str, Any]:
+    """The parameters of a ``refresh_tokens`` insert."""
+    return {
+        "token_hash": token.token_hash,
+        "pool_id": token.pool_id,
+        "client_id": token.client_id,
+        "sub": token.sub,
+        "origin_jti": token.origin_jti,
+        "auth_time": token.auth_time,
+        "created": token.created,
+        "expires": token.expires,
+        "revoked": token.revoked,
+        "scope": token.scope,
+        "device_key": token.device_key,
     }
 
 

@@ -23,9 +23,8 @@ async def refresh(
     secret_checked: bool = False,
     client_metadata: dict[str, str] | None = None,
 ) -> AuthOutcome:
-    # One read for both: a refresh is three round trips to the database otherwise
-    # (the token, its user, the user's groups).
-    stored, user = await ctx.store.get_refresh_token_and_user(
+    # One read for all three: the token, its user and the user's groups (the claims).
+    stored, user, user_groups = await ctx.store.get_refresh_token_with_user(
         tokens.hash_refresh_token(refresh_token)
     )
     if stored is None or stored.client_id != client.id or stored.pool_id != pool.id:
@@ -52,6 +51,7 @@ async def refresh(
         oauth=stored.scope is not None,
         source=token_generation.REFRESH_TOKENS,
         client_metadata=client_metadata,
+        user_groups=user_groups,
     )
     return AuthOutcome(tokens=minted)
 

@@ -17,7 +17,7 @@ import contextvars
 import hashlib
 import secrets
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +28,7 @@ from poolgate.core.context import Context
 from poolgate.core.errors import NotAuthorizedException, UserNotFoundException
 from poolgate.core.groups import groups
 from poolgate.core.pools import clients
-from poolgate.core.records import AppClient, RefreshToken, User, UserPool
+from poolgate.core.records import AppClient, Group, RefreshToken, User, UserPool
 from poolgate.core.triggers import token_generation
 from poolgate.core.users import attributes
 
@@ -93,6 +93,7 @@ async def mint(
     client_metadata: dict[str, str] | None = None,
     precomputed: token_generation.TokenChanges | None = None,
     run_trigger: bool = True,
+    user_groups: Sequence[Group] | None = None,
 ) -> Tokens:
     """Sign a new id and access token (and store a new refresh token when asked).
 
@@ -100,8 +101,9 @@ async def mint(
     (``precomputed``: the changes it asked for earlier, when ``run_trigger`` is False).
     Both tokens carry the user's ``cognito:groups``; only the id token carries
     ``cognito:roles`` and ``cognito:preferred_role`` (developer guide, "Using the ID
-    token" and "Using the access token"). Membership is read at every mint, so a
-    refresh reflects groups changed since sign-in, as Cognito's does.
+    token" and "Using the access token"). Membership is read at every mint
+    (``user_groups``: read by the caller in the same request), so a refresh reflects
+    groups changed since sign-in, as Cognito's does.
     """
     now = int(ctx.clock())
     if origin_jti:
@@ -113,7 +115,10 @@ async def mint(
     issuer = ctx.issuer(pool.id)
     access_lifetime = clients.token_lifetime(client, "AccessToken")
     id_lifetime = clients.token_lifetime(client, "IdToken")
-    id_group_claims = await groups.token_claims(ctx, pool.id, user.sub)
+    if user_groups is None:
+        id_group_claims = await groups.token_claims(ctx, pool.id, user.sub)
+    else:
+        id_group_claims = groups.claims_for(user_groups)
     access_group_claims = {k: v for k, v in id_group_claims.items() if k == "cognito:groups"}
     changes = precomputed
     if run_trigger:

@@ -95,6 +95,11 @@ async def test_a_sign_in_stores_its_tokens_and_its_event_together(ready: SqlStor
     # Without a refresh token (a sign-in that asked for none), the event alone.
     await ready.add_sign_in([], replace(event, event_id="e4"))
     assert await ready.get_auth_event(POOL, "e4") == replace(event, event_id="e4")
+    # Inside a transaction (PostgreSQL: through SQLAlchemy, not the driver), the same.
+    async with ready.transaction() as tx:
+        await tx.add_sign_in([refresh_token("h5", ALICE.sub, "o5")], replace(event, event_id="e5"))
+    assert await ready.get_refresh_token("h5") == refresh_token("h5", ALICE.sub, "o5")
+    assert await ready.get_auth_event(POOL, "e5") == replace(event, event_id="e5")
 
 
 async def test_refresh_token_conflicts(ready: SqlStore) -> None:

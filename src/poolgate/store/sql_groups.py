@@ -61,7 +61,8 @@ _GROUPS_FOR_TOKEN = (
 # What every REFRESH_TOKEN_AUTH reads: the token, its user and the user's groups, in one
 # round trip instead of three. One row per group (one with NULL groups for a user in
 # none); the user's and the groups' columns are prefixed, as all three tables have
-# pool_id.
+# pool_id. It lives here, not in sql_users, because it builds groups and this module
+# already imports sql_users' row readers (the other way round would be a cycle).
 _USER_PREFIX = "user_"
 _GROUP_PREFIX = "group_"
 _USER_COLUMNS = [str(column.key) for column in users.c]
